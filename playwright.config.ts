@@ -1,0 +1,28 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumArgs, findChromium } from './tests/support/chromium';
+
+const port = Number(process.env.E2E_PORT ?? 8123);
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	outputDir: 'test-results',
+	fullyParallel: false,
+	workers: 1,
+	forbidOnly: !!process.env.CI,
+	retries: 0,
+	reporter: [['list']],
+	timeout: 60_000,
+	use: {
+		baseURL: `http://127.0.0.1:${port}`,
+		browserName: 'chromium',
+		launchOptions: { executablePath: findChromium(), args: chromiumArgs },
+		trace: 'retain-on-failure'
+	},
+	webServer: {
+		command: 'npm run build && npx tsx scripts/serve.ts',
+		url: `http://127.0.0.1:${port}/healthz`,
+		env: { PORT: String(port), HOST: '127.0.0.1' },
+		reuseExistingServer: false,
+		timeout: 180_000
+	}
+});

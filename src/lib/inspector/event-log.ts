@@ -88,10 +88,11 @@ export class EventLog {
 
 	/**
 	 * An inspection observer for `createActor(machine, { inspect })` or `actor.system.inspect(…)`
-	 * that records the root actor's transitions into this log.
+	 * that records the root actor's transitions into this log. Attaching to a running actor, pass
+	 * its current snapshot so the first entry knows where the machine came from.
 	 */
-	observer(): Observer<InspectionEvent> {
-		let previous: MachineLikeSnapshot | null = null;
+	observer(current?: unknown): Observer<InspectionEvent> {
+		let previous: MachineLikeSnapshot | null = isMachineLike(current) ? current : null;
 		let taken: AnyTransitionDefinition[] = [];
 		return {
 			next: (inspection) => {

@@ -53,6 +53,27 @@ export interface InspectorOptions {
 
 const DEFAULT_ANSWER_TIMEOUT_MS = 15_000;
 
+/**
+ * One `inspect` observer out of several (createActor takes one): e.g. Stately's and the event
+ * log's. Undefined entries are skipped, and one observer throwing does not starve the others.
+ */
+export function combineInspect(
+	...observers: Array<Observer<InspectionEvent> | undefined>
+): Observer<InspectionEvent> {
+	const present = observers.filter((o): o is Observer<InspectionEvent> => !!o);
+	return {
+		next: (event) => {
+			for (const observer of present) {
+				try {
+					observer.next?.(event);
+				} catch (err) {
+					console.error('An inspection observer failed:', err);
+				}
+			}
+		}
+	};
+}
+
 /** Reads `?inspect` / `?inspect=ws://…` from a page URL; null when the page was not asked to inspect. */
 export function inspectorRequestFromUrl(url: URL | string): InspectorRequest | null {
 	let value: string | null;

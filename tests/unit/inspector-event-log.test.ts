@@ -91,12 +91,13 @@ describe('EventLog', () => {
 		expect(log.entries[3]!.reason.kind).toBe('timeout');
 	});
 
-	it('leaves out events that only ran actions', () => {
+	it('leaves out self loops, actions-only transitions and ignored events', () => {
 		const { log, actor } = startLogged();
 		actor.send({ type: 'CONNECT' });
 		actor.send({ type: 'socket.open' });
 		const before = log.entries.length;
 		actor.send({ type: 'socket.message', data: 'ping' });
+		actor.send({ type: 'SEND', data: 'hello' });
 		actor.send({ type: 'CONNECT' });
 		expect(log.entries).toHaveLength(before);
 	});

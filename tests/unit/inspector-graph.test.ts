@@ -110,8 +110,10 @@ describe('machineGraph labels', () => {
 	});
 
 	it('draws an actions-only transition as a loop on its own state', () => {
+		const send = edgesFrom('sample.live').find((e) => e.eventType === 'SEND');
+		expect(send).toMatchObject({ targetless: true, targetIds: ['sample.live'] });
 		const message = edgesFrom('sample.live.open').find((e) => e.eventType === 'socket.message');
-		expect(message).toMatchObject({ targetless: true, targetIds: ['sample.live.open'] });
+		expect(message).toMatchObject({ targetless: false, targetIds: ['sample.live.open'] });
 	});
 
 	it('spells out object and inline guards', () => {

@@ -10,6 +10,7 @@ export type SampleEvent =
 	| { type: 'CONNECT' }
 	| { type: 'DISCONNECT' }
 	| { type: 'RETRY' }
+	| { type: 'SEND'; data: string }
 	| { type: 'socket.open' }
 	| { type: 'socket.message'; data: string }
 	| { type: 'socket.close'; code: number; reason: string };
@@ -63,6 +64,7 @@ export const sampleMachine = setup({
 			initial: 'connecting',
 			invoke: { src: 'socket' },
 			on: {
+				SEND: { actions: 'recordMessage' },
 				'socket.close': [
 					{ guard: 'isPermanentClose', target: 'failed', actions: ['recordWhy', 'recordClose'] },
 					{ target: 'checking', actions: ['recordWhy', 'recordClose'] }
@@ -74,7 +76,8 @@ export const sampleMachine = setup({
 					after: { connectTimeout: { target: '#sample.checking', actions: 'recordWhy' } }
 				},
 				open: {
-					on: { 'socket.message': { actions: 'recordMessage' } },
+					// Like the real machine: each message re-enters `open` to restart its timers.
+					on: { 'socket.message': { target: 'open', reenter: true, actions: 'recordMessage' } },
 					after: { staleAfter: { target: 'stale', actions: 'recordWhy' } }
 				},
 				stale: {

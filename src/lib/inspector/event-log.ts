@@ -6,6 +6,7 @@
  * or only actions-only ones (every server message, every SEND), are left out so that a chatty
  * connection cannot push the state changes out of the log.
  */
+import { leavesSource } from './graph';
 import type {
 	AnyEventObject,
 	AnyTransitionDefinition,
@@ -134,7 +135,8 @@ export function describeStep(
 			reason: { kind: 'start', text: 'actor started' }
 		};
 	}
-	const moved = from !== to || taken.some((t) => (t.target?.length ?? 0) > 0);
+	// A user event that moved the machine is worth a row even when it lands where it was.
+	const moved = from !== to || (isUserEvent(event.type) && taken.some(leavesSource));
 	if (!moved) return null;
 	const why = freshWhy(previous, snapshot);
 	const reason = why
@@ -172,10 +174,10 @@ export function reasonFor(
 		const text = reason ? `${details.code} ${reason}` : String(details.code);
 		return { kind: 'close', text, code: details.code, ...(reason ? { reason } : {}) };
 	}
-	if (eventType.startsWith('xstate.after.')) {
-		return { kind: 'timeout', text: eventLabel(eventType, taken) };
+	if (eventType.startsWith('xstate.after.') || eventType.startsWith('after.')) {
+		return { kind: 'timeout', text: reason ?? eventLabel(eventType, taken) };
 	}
-	if (/^[A-Z][A-Z0-9_]*$/.test(eventType)) return { kind: 'user', text: 'user' };
+	if (isUserEvent(eventType)) return { kind: 'user', text: 'user' };
 	if (eventType === 'socket.error') return { kind: 'error', text: 'socket error' };
 	if (eventType.startsWith('browser.')) {
 		return { kind: 'browser', text: `browser ${eventType.slice('browser.'.length)}` };
@@ -184,11 +186,16 @@ export function reasonFor(
 	return { kind: 'internal', text: reason ?? eventType };
 }
 
+/** User events are the upper-case ones (`CONNECT`, `RETRY`), by the machine's convention. */
+const isUserEvent = (eventType: string): boolean => /^[A-Z][A-Z0-9_]*$/.test(eventType);
+
 /** `after <delay>` for delayed events (named delays keep their name), else the event type. */
 export function eventLabel(
 	eventType: string,
 	taken: readonly AnyTransitionDefinition[] = []
 ): string {
+	// The machine's own `why.event` spells after-events `after.<delay>`.
+	if (eventType.startsWith('after.')) return `after ${eventType.slice('after.'.length)}`;
 	if (!eventType.startsWith('xstate.after.')) return eventType;
 	const delayed = taken.find((t) => t.eventType === eventType && 'delay' in t);
 	const delay: unknown = delayed && 'delay' in delayed ? delayed.delay : undefined;

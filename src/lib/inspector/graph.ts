@@ -158,6 +158,11 @@ export function guardName(guard: unknown): string | null {
 	return 'guard';
 }
 
+/** Whether a transition goes somewhere else than its own source (not actions-only, not a self loop). */
+export function leavesSource(transition: AnyTransitionDefinition): boolean {
+	return (transition.target ?? []).some((target) => target !== transition.source);
+}
+
 /** Ids of every active state node for a state value: the root, each active parent and leaf. */
 export function activeStateIds(machine: AnyStateMachine, value: StateValue): string[] {
 	const ids = [machine.root.id];

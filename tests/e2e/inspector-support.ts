@@ -6,7 +6,7 @@
 import { expect, type Page } from '@playwright/test';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export { sampleMachine as inspectedMachine } from '../unit/inspector-sample-machine';
+export { connectionMachine as inspectedMachine } from '../../machines/connection';
 
 export interface TestServer {
 	/** `ws://127.0.0.1:<port>/ws/<clientId>` */

@@ -7,10 +7,16 @@ import {
 	reasonFor,
 	stateLabel
 } from '../../src/lib/inspector/event-log';
+import { connectionMachine } from '../../machines/connection';
+import { FakeSocketRegistry } from '../support/fake-socket';
 import { sampleMachine } from './inspector-sample-machine';
 
 let actor: Actor<typeof sampleMachine> | undefined;
-afterEach(() => actor?.stop());
+const cleanupActors: Array<{ stop(): void }> = [];
+afterEach(() => {
+	actor?.stop();
+	cleanupActors.splice(0).forEach((a) => a.stop());
+});
 
 /** Starts the sample machine with the log attached the way the page does it. */
 function startLogged(log = new EventLog()) {
@@ -129,5 +135,46 @@ describe('event log helpers', () => {
 	it('labels nested and parallel state values by their leaves', () => {
 		expect(stateLabel({ live: 'open' })).toBe('open');
 		expect(stateLabel({ a: 'x', b: { c: 'y' } })).toBe('x, y');
+	});
+});
+
+describe('EventLog on the connection machine', () => {
+	it('records open, stale, backingOff and failed with the reason of each', () => {
+		const clock = new SimulatedClock();
+		const sockets = new FakeSocketRegistry();
+		const log = new EventLog({ now: () => clock.now() });
+		const connection = createActor(connectionMachine, {
+			input: {
+				url: 'ws://test/ws/a',
+				createSocket: sockets.create,
+				now: () => clock.now(),
+				random: () => 1
+			},
+			clock,
+			inspect: log.observer()
+		}).start();
+		cleanupActors.push(connection);
+		const config = connection.getSnapshot().context.config;
+
+		connection.send({ type: 'CONNECT' });
+		sockets.latest.serverOpen();
+		sockets.latest.serverMessage({ type: 'connected', clientId: 'a' });
+		clock.increment(config.staleAfter);
+		clock.increment(config.pingTimeout - config.staleAfter);
+		clock.increment(connection.getSnapshot().context.nextDelay!);
+		sockets.latest.serverClose(4403, 'forbidden');
+
+		expect(rows(log)).toEqual([
+			' -> idle: start (actor started)',
+			'idle -> connecting: CONNECT (user)',
+			'connecting -> open: socket.open (socket.open)',
+			'open -> stale: after staleAfter (after staleAfter)',
+			'stale -> backingOff: after pingTimeout (4000 keepalive timeout)',
+			'backingOff -> connecting: after reconnectDelay (after reconnectDelay)',
+			'connecting -> failed: socket.close (4403 forbidden)'
+		]);
+		expect(log.entries.map((e) => e.at)).toEqual(
+			[...log.entries.map((e) => e.at)].sort((a, b) => a - b)
+		);
 	});
 });

@@ -8,6 +8,7 @@ import {
 	machineGraph
 } from '../../src/lib/inspector/graph';
 import { layoutChart } from '../../src/lib/inspector/layout';
+import { connectionMachine } from '../../machines/connection';
 import { sampleMachine } from './inspector-sample-machine';
 
 /** Every transition definition of the machine, read from its raw config (a third, separate path). */
@@ -27,7 +28,10 @@ function transitionsInConfig(config: unknown): number {
 	return count + Object.values(states).reduce<number>((n, s) => n + transitionsInConfig(s), 0);
 }
 
-const machines: Array<[string, AnyStateMachine]> = [['the sample machine', sampleMachine]];
+const machines: Array<[string, AnyStateMachine]> = [
+	['the connection machine', connectionMachine],
+	['the sample machine', sampleMachine]
+];
 
 describe.each(machines)('machineGraph on %s', (_name, machine) => {
 	const graph = machineGraph(machine);

@@ -26,7 +26,9 @@ test('the diagram has one node per state node and one edge per transition of the
 	expect(drawn.sort()).toEqual(stateNodeIds().sort());
 });
 
-test('every drawn node has a visible box and every edge a path and a label', async ({ page }) => {
+test('every drawn node has a visible box and every edge a label, with an arrow when it leaves its state', async ({
+	page
+}) => {
 	const boxes = await page
 		.getByTestId('statechart-node')
 		.evaluateAll((nodes) =>
@@ -35,11 +37,18 @@ test('every drawn node has a visible box and every edge a path and a label', asy
 	expect(boxes.every((area) => area > 0)).toBe(true);
 	const edges = await page.getByTestId('statechart-edge').evaluateAll((edges) =>
 		edges.map((e) => ({
+			id: e.getAttribute('data-edge-id'),
+			staysOnSource: (e.getAttribute('data-targets') ?? '')
+				.split(' ')
+				.every((target) => target === e.getAttribute('data-source')),
 			paths: e.querySelectorAll('path').length,
-			label: e.querySelector('text')?.textContent ?? ''
+			label: e.querySelector('text')?.textContent?.trim() ?? ''
 		}))
 	);
-	expect(edges.every((e) => e.paths > 0 && e.label.length > 0)).toBe(true);
+	for (const edge of edges) {
+		expect(edge.label, edge.id ?? '').not.toBe('');
+		expect(edge.paths > 0, edge.id ?? '').toBe(!edge.staysOnSource);
+	}
 });
 
 test('the panel opens and closes with its button, with Shift+I, and with Escape', async ({

@@ -75,8 +75,20 @@ describe.each(machines)('machineGraph on %s', (_name, machine) => {
 			expect(box!.height).toBeGreaterThan(0);
 		}
 		for (const edge of graph.edges) {
-			expect(layout.edges[edge.id]?.paths.length, edge.id).toBe(edge.targetIds.length);
-			expect(layout.edges[edge.id]?.label, edge.id).not.toBeNull();
+			const route = layout.edges[edge.id]!;
+			expect(route.label, edge.id).not.toBeNull();
+			expect(route.paths.length, edge.id).toBe(edge.selfLoop ? 0 : edge.targetIds.length);
+		}
+	});
+
+	it('lists the transitions that stay on a state inside that state box', async () => {
+		const layout = await layoutChart(graph);
+		for (const edge of graph.edges.filter((e) => e.selfLoop)) {
+			const row = layout.edges[edge.id]!.label!;
+			const box = layout.nodes[edge.sourceId]!;
+			expect(row.x).toBeGreaterThanOrEqual(box.x);
+			expect(row.y + row.height).toBeLessThanOrEqual(box.y + box.height);
+			expect(layout.edges[edge.id]!.inside).toBe(true);
 		}
 	});
 

@@ -33,9 +33,16 @@ export interface ChartEdge {
 	kind: ChartEdgeKind;
 	/** Human label: event, delay or `always`, then the guard in brackets. */
 	label: string;
+	/** The label's first part: the event, delay or `always`, without the guard. */
+	head: string;
 	guard: string | null;
 	/** True when the transition has no target and only runs actions. */
 	targetless: boolean;
+	/**
+	 * True when the transition stays on its source (actions-only, or re-entering itself): drawn
+	 * inside the state's box, as statecharts draw internal transitions, not as a loop around it.
+	 */
+	selfLoop: boolean;
 }
 
 export interface ChartGraph {
@@ -104,8 +111,10 @@ function toChartEdge(source: AnyStateNode, transition: AnyTransitionDefinition):
 		eventType: transition.eventType,
 		kind,
 		label: guard ? `${head} [${guard}]` : head,
+		head,
 		guard,
-		targetless: targets.length === 0
+		targetless: targets.length === 0,
+		selfLoop: targets.every((target) => target === source)
 	};
 }
 

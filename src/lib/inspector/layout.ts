@@ -1,12 +1,14 @@
 /**
  * Lays a {@link ChartGraph} out with elkjs (layered algorithm, one hierarchical run over compound
  * nodes) and returns absolute positions ready for SVG: a box per state node, a polyline per edge
- * target and a box for each edge label. ELK gives coordinates relative to parents and containers;
- * everything here is converted to the diagram's own coordinate space once.
+ * target and a box for each edge label. Transitions that stay on their state (actions-only, or
+ * re-entering it) are not routed: they are listed inside the state's box, under its name, which
+ * keeps loops from wrapping around whole compound states. ELK gives coordinates relative to
+ * parents and containers; everything here is converted to the diagram's own space once.
  */
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode, ElkPoint } from 'elkjs/lib/elk.bundled.js';
-import type { ChartGraph, ChartNode } from './graph';
+import type { ChartEdge, ChartGraph, ChartNode } from './graph';
 
 export interface Box {
 	x: number;
@@ -16,10 +18,14 @@ export interface Box {
 }
 
 export interface EdgeRoute {
-	/** One SVG path (`M … L …`) per target of the transition. */
+	/** One SVG path (`M … L …`) per target; empty for a transition listed inside its state. */
 	paths: string[];
-	/** Where the label sits, or null when ELK placed none. */
+	/** Where the label sits: beside the path, or its row inside the state's box. */
 	label: Box | null;
+	/** The label's lines: the event, then the guard in brackets if there is one. */
+	lines: string[];
+	/** True when the transition is listed inside its state instead of drawn as an arrow. */
+	inside: boolean;
 }
 
 export interface ChartLayout {
@@ -37,11 +43,15 @@ export interface LayoutOptions {
 
 /** Font sizes the view renders with; the layout reserves room for them. */
 export const CHART_FONT = { node: 13, edge: 11 } as const;
-/** Space above a compound node's children where its title is written. */
-const TITLE_BAND = 26;
+/** Height of the band holding a state's name. */
+export const TITLE_HEIGHT = 30;
+/** Height of one row listing a transition inside a state. */
+export const ROW_HEIGHT = 15;
+const LINE_HEIGHT = CHART_FONT.edge + 3;
 const GRAPH_ID = '__chart';
 
-const estimateText = (text: string, fontSize: number): number => text.length * fontSize * 0.6;
+type Measure = (text: string, fontSize: number) => number;
+const estimateText: Measure = (text, fontSize) => text.length * fontSize * 0.6;
 
 /** Computes positions for every node and edge of `graph`; rejects only if ELK itself fails. */
 export async function layoutChart(
@@ -49,28 +59,51 @@ export async function layoutChart(
 	options: LayoutOptions = {}
 ): Promise<ChartLayout> {
 	const measure = options.measureText ?? estimateText;
-	const elkGraph = toElkGraph(graph, measure, options.direction ?? 'DOWN');
+	const inside = insideEdgesBySource(graph);
+	const elkGraph = toElkGraph(graph, inside, measure, options.direction ?? 'DOWN');
 	const laid = await new ELK().layout(elkGraph);
-	return fromElk(graph, laid);
+	return fromElk(graph, inside, laid);
 }
+
+function insideEdgesBySource(graph: ChartGraph): Map<string, ChartEdge[]> {
+	const bySource = new Map<string, ChartEdge[]>();
+	for (const edge of graph.edges.filter((e) => e.selfLoop)) {
+		bySource.set(edge.sourceId, [...(bySource.get(edge.sourceId) ?? []), edge]);
+	}
+	return bySource;
+}
+
+const linesOf = (edge: ChartEdge): string[] =>
+	edge.guard ? [edge.head, `[${edge.guard}]`] : [edge.head];
+
+/** `↻` marks a transition that re-enters its state (restarting its timers); plain rows only act. */
+export const insideText = (edge: ChartEdge): string =>
+	`${edge.targetless ? '' : '↻ '}${edge.label}`;
 
 function toElkGraph(
 	graph: ChartGraph,
-	measure: (text: string, fontSize: number) => number,
+	inside: Map<string, ChartEdge[]>,
+	measure: Measure,
 	direction: string
 ): ElkNode {
 	const byId = new Map(graph.nodes.map((node) => [node.id, node]));
 	const toElkNode = (node: ChartNode): ElkNode => {
-		const titleWidth = measure(node.key || node.id, CHART_FONT.node) + 28;
+		const rows = inside.get(node.id) ?? [];
+		const width = Math.max(
+			72,
+			measure(node.key || node.id, CHART_FONT.node) + 28,
+			...rows.map((edge) => measure(insideText(edge), CHART_FONT.edge) + 20)
+		);
+		const top = TITLE_HEIGHT + rows.length * ROW_HEIGHT;
 		if (node.childIds.length === 0) {
-			return { id: node.id, width: Math.max(72, titleWidth), height: 34 };
+			return { id: node.id, width, height: top + (rows.length ? 6 : 4) };
 		}
 		return {
 			id: node.id,
 			layoutOptions: {
-				'elk.padding': `[top=${TITLE_BAND + 12},left=14,bottom=14,right=14]`,
+				'elk.padding': `[top=${top + 12},left=14,bottom=14,right=14]`,
 				'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-				'elk.nodeSize.minimum': `(${titleWidth}, ${TITLE_BAND + 20})`
+				'elk.nodeSize.minimum': `(${width}, ${top + 20})`
 			},
 			children: node.childIds.flatMap((id) => {
 				const child = byId.get(id);
@@ -79,25 +112,24 @@ function toElkGraph(
 		};
 	};
 	const root = byId.get(graph.rootId);
-	const edges: ElkExtendedEdge[] = graph.edges.flatMap((edge) =>
-		edge.targetIds.map((target, index) => ({
-			id: `${edge.id}#${index}`,
-			sources: [edge.sourceId],
-			targets: [target],
+	const edges: ElkExtendedEdge[] = graph.edges
+		.filter((edge) => !edge.selfLoop)
+		.flatMap((edge) => {
+			const lines = linesOf(edge);
+			const label = {
+				id: `${edge.id}#label`,
+				text: edge.label,
+				width: Math.max(...lines.map((line) => measure(line, CHART_FONT.edge))) + 8,
+				height: lines.length * LINE_HEIGHT + 4
+			};
 			// One label per transition, on its first target's path.
-			labels:
-				index === 0
-					? [
-							{
-								id: `${edge.id}#label`,
-								text: edge.label,
-								width: measure(edge.label, CHART_FONT.edge) + 8,
-								height: CHART_FONT.edge + 6
-							}
-						]
-					: []
-		}))
-	);
+			return edge.targetIds.map((target, index) => ({
+				id: `${edge.id}#${index}`,
+				sources: [edge.sourceId],
+				targets: [target],
+				labels: index === 0 ? [label] : []
+			}));
+		});
 	return {
 		id: GRAPH_ID,
 		layoutOptions: {
@@ -106,9 +138,9 @@ function toElkGraph(
 			'elk.direction': direction,
 			'elk.edgeLabels.placement': 'CENTER',
 			'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-			'elk.spacing.nodeNode': '28',
-			'elk.layered.spacing.nodeNodeBetweenLayers': '36',
-			'elk.spacing.edgeLabel': '4',
+			'elk.spacing.nodeNode': '24',
+			'elk.layered.spacing.nodeNodeBetweenLayers': '32',
+			'elk.spacing.edgeLabel': '3',
 			'elk.padding': '[top=8,left=8,bottom=8,right=8]'
 		},
 		children: root ? [toElkNode(root)] : [],
@@ -116,7 +148,7 @@ function toElkGraph(
 	};
 }
 
-function fromElk(graph: ChartGraph, laid: ElkNode): ChartLayout {
+function fromElk(graph: ChartGraph, inside: Map<string, ChartEdge[]>, laid: ElkNode): ChartLayout {
 	const nodes: Record<string, Box> = {};
 	const origin = new Map<string, ElkPoint>([[GRAPH_ID, { x: 0, y: 0 }]]);
 	const place = (node: ElkNode, parent: ElkPoint): void => {
@@ -128,14 +160,23 @@ function fromElk(graph: ChartGraph, laid: ElkNode): ChartLayout {
 	laid.children?.forEach((child) => place(child, { x: 0, y: 0 }));
 
 	const edges: Record<string, EdgeRoute> = {};
-	for (const edge of graph.edges) edges[edge.id] = { paths: [], label: null };
+	for (const edge of graph.edges) {
+		edges[edge.id] = { paths: [], label: null, lines: linesOf(edge), inside: edge.selfLoop };
+	}
+	for (const [sourceId, rows] of inside) {
+		const box = nodes[sourceId];
+		if (!box) continue;
+		rows.forEach((edge, i) => {
+			const y = box.y + TITLE_HEIGHT - 6 + i * ROW_HEIGHT;
+			const label = { x: box.x + 8, y, width: box.width - 16, height: ROW_HEIGHT };
+			edges[edge.id] = { paths: [], label, lines: [insideText(edge)], inside: true };
+		});
+	}
 	for (const elkEdge of (laid.edges ?? []) as ElkExtendedEdge[]) {
-		const chartId = elkEdge.id.slice(0, elkEdge.id.lastIndexOf('#'));
-		const route = edges[chartId];
+		const route = edges[elkEdge.id.slice(0, elkEdge.id.lastIndexOf('#'))];
 		if (!route) continue;
 		// ELK reports each edge's coordinates relative to the node that contains it.
-		const container = elkEdge.container ?? GRAPH_ID;
-		const offset = origin.get(container) ?? { x: 0, y: 0 };
+		const offset = origin.get(elkEdge.container ?? GRAPH_ID) ?? { x: 0, y: 0 };
 		for (const section of elkEdge.sections ?? []) {
 			const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
 			route.paths.push(toPath(points, offset));

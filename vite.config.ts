@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { talklineDevSocket } from './src/lib/server/vite-plugin';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), talklineDevSocket()],
 	server: { port: 5173 },
 	test: {
 		expect: { requireAssertions: true },

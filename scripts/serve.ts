@@ -1,28 +1,59 @@
 /**
- * Runs the built app: one Node process serves the SvelteKit build and (once the server lands)
- * the WebSocket endpoint. `npm start` builds first when needed; this file only serves.
+ * The production entry (run by tsx): one Node process, one port, serving the built SvelteKit app
+ * (adapter-node's handler), `GET /healthz` and the WebSocket endpoint `/ws/:clientId`.
+ * SIGTERM/SIGINT: stop accepting, close every socket with 1012, exit 0 (forced after 10 s).
+ * Without a build it still serves the socket and /healthz, and says so.
  */
-import http from 'node:http';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createTalklineServer, type AppHandler } from '../src/lib/server/http-server';
+import { setTalklineInstance } from '../src/lib/server/instance';
 
-const port = Number(process.env.PORT ?? 8000);
-const host = process.env.HOST ?? '0.0.0.0';
+/** Longest a shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
-const handlerUrl = pathToFileURL(path.resolve('build/handler.js')).href;
-const { handler } = (await import(handlerUrl)) as {
-	handler: (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
-};
+const handlerPath = path.resolve('build/handler.js');
+const handler = existsSync(handlerPath)
+	? ((await import(pathToFileURL(handlerPath).href)) as { handler: AppHandler }).handler
+	: undefined;
 
-const server = http.createServer((req, res) => {
-	if (req.url === '/healthz') {
-		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end(JSON.stringify({ ok: true, connections: 0 }));
-		return;
-	}
-	handler(req, res);
-});
+const server = createTalklineServer({ env: process.env, handler });
+const { log } = server.core;
+setTalklineInstance(server.core);
+if (!handler)
+	log.warn(
+		{ event: 'app.missing' },
+		'No build/handler.js: serving only /healthz and /ws (run npm run build)'
+	);
 
-server.listen(port, host, () => {
-	console.log(`Talkline listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`);
-});
+process.on('unhandledRejection', (error) =>
+	log.error({ event: 'unhandled', err: error }, 'unhandled rejection')
+);
+
+let stopping = false;
+function shutdown(signal: NodeJS.Signals): void {
+	if (stopping) return;
+	stopping = true;
+	log.info({ event: 'server.stopping', signal }, 'shutting down');
+	setTimeout(() => {
+		log.error({ event: 'server.stop-timeout' }, 'shutdown took too long; exiting');
+		process.exit(1);
+	}, SHUTDOWN_DEADLINE_MS).unref();
+	server.close().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			log.error({ event: 'server.stop-failed', err: error }, 'shutdown failed');
+			process.exit(1);
+		}
+	);
+}
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
+
+const { port, host } = await server.listen();
+const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+log.info(
+	{ event: 'server.ready', url: `http://${shown}:${port}` },
+	`Talkline on http://${shown}:${port}`
+);

@@ -1,0 +1,57 @@
+/**
+ * Messages from the browser to the server (protocol.md, "Client to server"): one valibot schema
+ * per type, and the TypeScript types inferred from them.
+ */
+import * as v from 'valibot';
+import { MAX_CHAT_CHARS, MAX_MESSAGE_ID_CHARS } from './limits';
+
+/** A client-made idempotency key. */
+const messageId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_MESSAGE_ID_CHARS));
+/** A server `seq` as the client reports it back (0 = nothing received yet). */
+const seqNumber = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+/** Standard base64 (no line breaks), as produced by `btoa` or `FileReader`. */
+const base64 = v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Invalid base64'));
+const pixels = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(16384));
+
+export const clientPongSchema = v.object({ type: v.literal('pong'), ts: v.number() });
+export const clientPingSchema = v.object({ type: v.literal('ping') });
+export const resumeSchema = v.object({ type: v.literal('resume'), lastSeq: seqNumber });
+export const chatSchema = v.object({
+	type: v.literal('chat'),
+	id: messageId,
+	text: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CHAT_CHARS))
+});
+export const frameSchema = v.object({
+	type: v.literal('frame'),
+	id: messageId,
+	mime: v.pipe(v.string(), v.regex(/^image\/[a-z0-9.+-]+$/, 'Expected an image MIME type')),
+	width: pixels,
+	height: pixels,
+	data: base64
+});
+export const interruptSchema = v.object({
+	type: v.literal('interrupt'),
+	replyId: v.optional(v.string())
+});
+export const clientAckSchema = v.object({ type: v.literal('ack'), seq: seqNumber });
+
+/** Every message a client may send, told apart by `type`. */
+export const clientMessageSchema = v.variant('type', [
+	clientPongSchema,
+	clientPingSchema,
+	resumeSchema,
+	chatSchema,
+	frameSchema,
+	interruptSchema,
+	clientAckSchema
+]);
+
+export type ClientPong = v.InferOutput<typeof clientPongSchema>;
+export type ClientPing = v.InferOutput<typeof clientPingSchema>;
+export type Resume = v.InferOutput<typeof resumeSchema>;
+export type Chat = v.InferOutput<typeof chatSchema>;
+export type Frame = v.InferOutput<typeof frameSchema>;
+export type Interrupt = v.InferOutput<typeof interruptSchema>;
+export type ClientAck = v.InferOutput<typeof clientAckSchema>;
+export type ClientMessage = v.InferOutput<typeof clientMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];

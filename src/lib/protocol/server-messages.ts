@@ -1,0 +1,104 @@
+/**
+ * Messages from the server to the browser (protocol.md, "Server to client"): one valibot schema
+ * per type, and the TypeScript types inferred from them.
+ */
+import * as v from 'valibot';
+
+const seq = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+const timestamp = v.number();
+
+/** How the avatar should look while it says an answer. */
+export const MOODS = ['happy', 'neutral', 'thinking', 'concerned'] as const;
+export const moodSchema = v.picklist(MOODS);
+
+/** Error codes the server sends in `error` messages. The schema accepts others too. */
+export const ERROR_CODES = {
+	badMessage: 'bad_message',
+	rateLimited: 'rate_limited',
+	brainFailed: 'brain_failed'
+} as const;
+
+export const connectedSchema = v.object({
+	type: v.literal('connected'),
+	clientId: v.string(),
+	/** A fresh id for this one connection. */
+	sessionId: v.string(),
+	/** The server's clock (ms since the epoch) when it accepted the connection. */
+	serverTime: timestamp,
+	/** How often the server sends its JSON `ping`. */
+	pingIntervalMs: v.number(),
+	/** The `sessionId` of the connection with the same client id that this one follows, if any. */
+	resumedFrom: v.optional(v.string())
+});
+export const serverPingSchema = v.object({ type: v.literal('ping'), ts: timestamp });
+export const serverPongSchema = v.object({ type: v.literal('pong'), ts: timestamp });
+export const serverAckSchema = v.object({ type: v.literal('ack'), id: v.string() });
+export const replyStartSchema = v.object({
+	type: v.literal('reply.start'),
+	seq,
+	replyId: v.string(),
+	inReplyTo: v.string()
+});
+export const replyDeltaSchema = v.object({
+	type: v.literal('reply.delta'),
+	seq,
+	replyId: v.string(),
+	text: v.string()
+});
+export const replyEndSchema = v.object({
+	type: v.literal('reply.end'),
+	seq,
+	replyId: v.string(),
+	text: v.string(),
+	mood: v.optional(moodSchema)
+});
+export const replyInterruptedSchema = v.object({
+	type: v.literal('reply.interrupted'),
+	seq,
+	replyId: v.string()
+});
+export const serverErrorSchema = v.object({
+	type: v.literal('error'),
+	code: v.string(),
+	message: v.string(),
+	id: v.optional(v.string())
+});
+
+/** Every message the server may send, told apart by `type`. */
+export const serverMessageSchema = v.variant('type', [
+	connectedSchema,
+	serverPingSchema,
+	serverPongSchema,
+	serverAckSchema,
+	replyStartSchema,
+	replyDeltaSchema,
+	replyEndSchema,
+	replyInterruptedSchema,
+	serverErrorSchema
+]);
+
+export type Mood = v.InferOutput<typeof moodSchema>;
+export type Connected = v.InferOutput<typeof connectedSchema>;
+export type ServerPing = v.InferOutput<typeof serverPingSchema>;
+export type ServerPong = v.InferOutput<typeof serverPongSchema>;
+export type ServerAck = v.InferOutput<typeof serverAckSchema>;
+export type ReplyStart = v.InferOutput<typeof replyStartSchema>;
+export type ReplyDelta = v.InferOutput<typeof replyDeltaSchema>;
+export type ReplyEnd = v.InferOutput<typeof replyEndSchema>;
+export type ReplyInterrupted = v.InferOutput<typeof replyInterruptedSchema>;
+export type ServerError = v.InferOutput<typeof serverErrorSchema>;
+export type ServerMessage = v.InferOutput<typeof serverMessageSchema>;
+export type ServerMessageType = ServerMessage['type'];
+
+/** The server messages that carry a `seq`: stored before they are sent, replayed on `resume`. */
+export type SequencedMessage = ReplyStart | ReplyDelta | ReplyEnd | ReplyInterrupted;
+
+/** A sequenced message before the store has given it its `seq`. */
+export type UnsequencedMessage = WithoutSeq<SequencedMessage>;
+/** Omit distributed over a union, so each member keeps its own fields. */
+type WithoutSeq<M> = M extends unknown ? Omit<M, 'seq'> : never;
+
+/** Whether a server message carries a `seq` (and so is stored and replayed). */
+export function isSequenced(message: ServerMessage): message is SequencedMessage {
+	return message.type.startsWith('reply.');
+}

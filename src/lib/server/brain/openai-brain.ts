@@ -1,0 +1,154 @@
+/**
+ * A brain backed by any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM,
+ * llama.cpp server), streamed. Keeps a short history per client id. Failures become an `error`
+ * event plus a spoken apology: never a throw, never a reply that hangs.
+ */
+import { describeImage } from './describe-image';
+import { duration } from './local-answers';
+import { guessMood } from './mood';
+import {
+	BrainFailure,
+	streamCompletion,
+	type ChatTurn,
+	type CompletionOptions
+} from './openai-request';
+import type { Brain, BrainEvent, BrainRequest, ConnectionFacts, ImageInput } from './types';
+
+export interface OpenAiBrainOptions extends CompletionOptions {
+	/** Send camera stills as image parts (turned off by itself if the model refuses them). */
+	vision: boolean;
+	/** Turns (user + assistant messages) kept per client id. */
+	maxHistory: number;
+	systemPrompt: string;
+	/** Called with every failure, for the log. */
+	onFailure?: (clientId: string, failure: BrainFailure) => void;
+}
+
+/** Client ids whose history is kept; the least recently active are dropped first. */
+const MAX_CLIENTS = 1000;
+
+const APOLOGY: Record<BrainFailure['kind'], string> = {
+	unreachable: "Sorry, I can't reach my language model right now. Please try again in a moment.",
+	unauthorized: "Sorry, my language model refused my credentials, so I can't answer right now.",
+	rejected: 'Sorry, my language model could not answer that. Please try again.',
+	timeout: 'Sorry, my language model is taking too long to answer. Please try again.',
+	bad_response: 'Sorry, my language model gave me an answer I could not understand.'
+};
+
+export class OpenAiBrain implements Brain {
+	readonly name = 'openai';
+	readonly #options: OpenAiBrainOptions;
+	readonly #history = new Map<string, ChatTurn[]>();
+	#vision: boolean;
+
+	constructor(options: OpenAiBrainOptions) {
+		this.#options = options;
+		this.#vision = options.vision;
+	}
+
+	async *reply(request: BrainRequest, signal: AbortSignal): AsyncIterable<BrainEvent> {
+		const history = this.#historyOf(request.clientId);
+		let answer = '';
+		try {
+			for await (const piece of this.#complete(request, history, signal)) {
+				answer += piece;
+				yield { type: 'text', text: piece };
+			}
+		} catch (error) {
+			const failure =
+				error instanceof BrainFailure ? error : new BrainFailure('bad_response', String(error));
+			this.#options.onFailure?.(request.clientId, failure);
+			yield { type: 'error', code: 'brain_failed', message: failure.message };
+			yield { type: 'mood', mood: 'concerned' };
+			yield { type: 'text', text: (answer ? ' … ' : '') + APOLOGY[failure.kind] };
+			return;
+		}
+		this.#remember(request, history, answer);
+		if (!signal.aborted) yield { type: 'mood', mood: guessMood(answer) };
+	}
+
+	forget(clientId: string): void {
+		this.#history.delete(clientId);
+	}
+
+	/** Streams the completion; if the model refuses an image part, retries once in words. */
+	async *#complete(
+		request: BrainRequest,
+		history: ChatTurn[],
+		signal: AbortSignal
+	): AsyncGenerator<string> {
+		const image = request.input.kind === 'frame' ? request.input.image : undefined;
+		const withImage = image !== undefined && this.#vision;
+		try {
+			yield* streamCompletion(this.#messages(request, history, withImage), this.#options, signal);
+		} catch (error) {
+			const refusedImage =
+				withImage &&
+				error instanceof BrainFailure &&
+				error.status !== undefined &&
+				[400, 415, 422].includes(error.status);
+			if (!refusedImage) throw error;
+			this.#vision = false;
+			yield* streamCompletion(this.#messages(request, history, false), this.#options, signal);
+		}
+	}
+
+	#messages(request: BrainRequest, history: ChatTurn[], withImage: boolean): ChatTurn[] {
+		const system = `${this.#options.systemPrompt}\n\n${factsLine(request.facts, request.now)}`;
+		return [{ role: 'system', content: system }, ...history, userTurn(request, withImage)];
+	}
+
+	#remember(request: BrainRequest, history: ChatTurn[], answer: string): void {
+		const input = request.input;
+		const said =
+			input.kind === 'chat'
+				? input.text
+				: `[camera still, ${input.image.width}×${input.image.height}]`;
+		history.push({ role: 'user', content: said }, { role: 'assistant', content: answer || '…' });
+		history.splice(0, Math.max(0, history.length - this.#options.maxHistory));
+	}
+
+	#historyOf(clientId: string): ChatTurn[] {
+		const history = this.#history.get(clientId) ?? [];
+		// Re-inserting keeps the Map in least-recently-used order.
+		this.#history.delete(clientId);
+		this.#history.set(clientId, history);
+		if (this.#history.size > MAX_CLIENTS)
+			this.#history.delete(this.#history.keys().next().value as string);
+		return history;
+	}
+}
+
+function userTurn(request: BrainRequest, withImage: boolean): ChatTurn {
+	const input = request.input;
+	if (input.kind === 'chat') return { role: 'user', content: input.text };
+	const ask = 'This is a still from my camera. Say briefly what you see.';
+	if (withImage) {
+		return {
+			role: 'user',
+			content: [
+				{ type: 'text', text: ask },
+				{ type: 'image_url', image_url: { url: dataUrl(input.image) } }
+			]
+		};
+	}
+	// A text-only model still gets what the pixels say.
+	return {
+		role: 'user',
+		content: `${ask} (The image could not be attached. Measured from its pixels: ${describeImage(input.image).text})`
+	};
+}
+
+function dataUrl(image: ImageInput): string {
+	return `data:${image.mime};base64,${image.data}`;
+}
+
+/** The connection facts, for questions like "how is the connection?". */
+function factsLine(facts: ConnectionFacts, now: Date): string {
+	const open = facts.state === 'open' && facts.connectedAt !== undefined;
+	const connection = open
+		? `connected for ${duration(now.getTime() - (facts.connectedAt ?? 0))}, ${facts.pingsSent} pings sent, ${facts.pongsReceived} answered` +
+			(facts.lastRttMs === undefined ? '' : `, last round trip ${facts.lastRttMs} ms`)
+		: 'not connected';
+	return `Facts you may use: the time is ${now.toISOString()}; the user's connection: ${connection}; client id ${facts.clientId}.`;
+}

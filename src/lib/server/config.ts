@@ -1,0 +1,173 @@
+/**
+ * Server configuration: every tunable in one object, read from the environment in this one
+ * place. Tests pass overrides instead of setting variables.
+ */
+import { MAX_FRAME_BYTES } from '../protocol/limits';
+
+export type BrainKind = 'local' | 'openai';
+
+export interface ServerConfig {
+	/** TCP port (PORT); 0 picks a free one. */
+	port: number;
+	/** Interface to listen on (HOST). */
+	host: string;
+	/** Origins allowed to open a socket (ALLOWED_ORIGINS, comma-separated; `*` = any). Empty = default rule. */
+	allowedOrigins: string[];
+	/** Whether localhost origins are allowed by default (true unless NODE_ENV=production). */
+	allowLocalhostOrigins: boolean;
+	/** JSON `ping` period (PING_INTERVAL_MS). */
+	pingIntervalMs: number;
+	/** Protocol-level ping period (WS_PING_INTERVAL, seconds). */
+	wsPingIntervalMs: number;
+	/** Silence after which a peer that answered no protocol ping is terminated (WS_PING_TIMEOUT, seconds). */
+	wsPingTimeoutMs: number;
+	/** HTTP keep-alive timeout (KEEP_ALIVE_TIMEOUT, seconds). */
+	keepAliveTimeoutMs: number;
+	/** Largest text frame in bytes; bigger ones close the socket with 1009. */
+	maxPayloadBytes: number;
+	/** A client whose queued outgoing bytes would pass this is closed (MAX_BUFFERED_BYTES). */
+	maxBufferedBytes: number;
+	/** How long a paced send (replay) waits for a client to read before giving it up. */
+	sendStallTimeoutMs: number;
+	/** Sustained messages per second per connection (RATE_LIMIT_PER_SEC). */
+	rateLimitPerSec: number;
+	/** Burst of messages allowed above the sustained rate (RATE_LIMIT_BURST). */
+	rateLimitBurst: number;
+	/** Bad messages tolerated per connection before a 1008 close (MAX_BAD_MESSAGES). */
+	maxBadMessages: number;
+	/** Time given to sockets to close on shutdown before they are terminated (SHUTDOWN_GRACE_MS). */
+	shutdownGraceMs: number;
+	/** Which brain answers (BRAIN); `openai` by default when LLM_BASE_URL is set. */
+	brain: BrainKind;
+	/** Pause between streamed chunks of the local brain (BRAIN_CHUNK_DELAY_MS). */
+	brainChunkDelayMs: number;
+	/** OpenAI-compatible endpoint base, e.g. http://localhost:11434/v1 (LLM_BASE_URL). */
+	llmBaseUrl: string;
+	/** Model name (LLM_MODEL). */
+	llmModel: string;
+	/** Bearer token, if the endpoint needs one (LLM_API_KEY). */
+	llmApiKey: string;
+	/** Time without any data from the endpoint after which a reply is given up (LLM_TIMEOUT_MS). */
+	llmTimeoutMs: number;
+	/** Whether camera stills are sent as image parts (LLM_VISION). */
+	llmVision: boolean;
+	/** Conversation turns kept per client id (LLM_MAX_HISTORY). */
+	llmMaxHistory: number;
+	/** System prompt for the model (LLM_SYSTEM_PROMPT). */
+	llmSystemPrompt: string;
+	/** Folder for persistent data such as the message store (DATA_DIR). */
+	dataDir: string;
+	/** pino level (LOG_LEVEL). */
+	logLevel: string;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+	port: 8000,
+	host: '0.0.0.0',
+	allowedOrigins: [],
+	allowLocalhostOrigins: true,
+	pingIntervalMs: 10_000,
+	wsPingIntervalMs: 20_000,
+	wsPingTimeoutMs: 60_000,
+	keepAliveTimeoutMs: 30_000,
+	maxPayloadBytes: MAX_FRAME_BYTES,
+	maxBufferedBytes: 1024 * 1024,
+	sendStallTimeoutMs: 10_000,
+	rateLimitPerSec: 20,
+	rateLimitBurst: 120,
+	maxBadMessages: 5,
+	shutdownGraceMs: 5_000,
+	brain: 'local',
+	brainChunkDelayMs: 120,
+	llmBaseUrl: '',
+	llmModel: 'gpt-4o-mini',
+	llmApiKey: '',
+	llmTimeoutMs: 30_000,
+	llmVision: true,
+	llmMaxHistory: 20,
+	llmSystemPrompt:
+		'You are Talkline, a friendly 3D avatar who talks with the user in the browser. ' +
+		'Answer briefly (one to three sentences), in plain spoken language without markdown.',
+	dataDir: './data',
+	logLevel: 'info'
+};
+
+type Env = Record<string, string | undefined>;
+
+/** The configuration from environment variables, on top of the defaults. */
+export function configFromEnv(env: Env = process.env): ServerConfig {
+	const d = DEFAULT_CONFIG;
+	const llmBaseUrl = text(env.LLM_BASE_URL, d.llmBaseUrl);
+	return {
+		port: int(env.PORT, d.port),
+		host: text(env.HOST, d.host),
+		allowedOrigins: list(env.ALLOWED_ORIGINS),
+		allowLocalhostOrigins: env.NODE_ENV !== 'production',
+		pingIntervalMs: int(env.PING_INTERVAL_MS, d.pingIntervalMs),
+		wsPingIntervalMs: seconds(env.WS_PING_INTERVAL, d.wsPingIntervalMs),
+		wsPingTimeoutMs: seconds(env.WS_PING_TIMEOUT, d.wsPingTimeoutMs),
+		keepAliveTimeoutMs: seconds(env.KEEP_ALIVE_TIMEOUT, d.keepAliveTimeoutMs),
+		maxPayloadBytes: d.maxPayloadBytes,
+		maxBufferedBytes: int(env.MAX_BUFFERED_BYTES, d.maxBufferedBytes),
+		sendStallTimeoutMs: int(env.SEND_STALL_TIMEOUT_MS, d.sendStallTimeoutMs),
+		rateLimitPerSec: num(env.RATE_LIMIT_PER_SEC, d.rateLimitPerSec),
+		rateLimitBurst: int(env.RATE_LIMIT_BURST, d.rateLimitBurst),
+		maxBadMessages: int(env.MAX_BAD_MESSAGES, d.maxBadMessages),
+		shutdownGraceMs: int(env.SHUTDOWN_GRACE_MS, d.shutdownGraceMs),
+		brain: brainKind(env.BRAIN, llmBaseUrl ? 'openai' : d.brain),
+		brainChunkDelayMs: int(env.BRAIN_CHUNK_DELAY_MS, d.brainChunkDelayMs),
+		llmBaseUrl,
+		llmModel: text(env.LLM_MODEL, d.llmModel),
+		llmApiKey: text(env.LLM_API_KEY, d.llmApiKey),
+		llmTimeoutMs: int(env.LLM_TIMEOUT_MS, d.llmTimeoutMs),
+		llmVision: bool(env.LLM_VISION, d.llmVision),
+		llmMaxHistory: int(env.LLM_MAX_HISTORY, d.llmMaxHistory),
+		llmSystemPrompt: text(env.LLM_SYSTEM_PROMPT, d.llmSystemPrompt),
+		dataDir: text(env.DATA_DIR, d.dataDir),
+		logLevel: text(env.LOG_LEVEL, d.logLevel)
+	};
+}
+
+/** Defaults, then the environment, then explicit overrides (tests). */
+export function resolveConfig(overrides: Partial<ServerConfig> = {}, env?: Env): ServerConfig {
+	return { ...(env ? configFromEnv(env) : DEFAULT_CONFIG), ...overrides };
+}
+
+function text(value: string | undefined, fallback: string): string {
+	return value === undefined || value.trim() === '' ? fallback : value.trim();
+}
+
+function num(value: string | undefined, fallback: number): number {
+	if (value === undefined || value.trim() === '') return fallback;
+	const parsed = Number(value);
+	if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`Expected a number, got "${value}"`);
+	return parsed;
+}
+
+function int(value: string | undefined, fallback: number): number {
+	return Math.round(num(value, fallback));
+}
+
+/** Seconds in the environment (like uvicorn's ws_ping_interval), milliseconds inside. */
+function seconds(value: string | undefined, fallbackMs: number): number {
+	return value === undefined || value.trim() === '' ? fallbackMs : Math.round(num(value, 0) * 1000);
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+	if (value === undefined || value.trim() === '') return fallback;
+	return !['0', 'false', 'no', 'off'].includes(value.trim().toLowerCase());
+}
+
+function list(value: string | undefined): string[] {
+	return (value ?? '')
+		.split(',')
+		.map((item) => item.trim())
+		.filter(Boolean);
+}
+
+function brainKind(value: string | undefined, fallback: BrainKind): BrainKind {
+	const kind = text(value, fallback);
+	if (kind !== 'local' && kind !== 'openai')
+		throw new Error(`BRAIN must be local or openai, got "${kind}"`);
+	return kind;
+}

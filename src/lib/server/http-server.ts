@@ -1,0 +1,90 @@
+/**
+ * One HTTP server for everything: `GET /healthz`, the WebSocket endpoint `/ws/:clientId`, and
+ * every other request to the app handler (SvelteKit's adapter-node handler in production; none
+ * in the server tests). Other upgrade paths are refused with 404.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTalklineCore, type TalklineCore, type TalklineOptions } from './talkline-core';
+import { abortHandshake } from './upgrade';
+
+/** A Connect-style handler, as adapter-node's `handler` is. */
+export type AppHandler = (
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+	next: () => void
+) => void;
+
+export interface TalklineServerOptions extends TalklineOptions {
+	/** Serves every request that is not `/healthz`; without it they get 404. */
+	handler?: AppHandler;
+}
+
+export interface TalklineServer {
+	readonly httpServer: http.Server;
+	readonly core: TalklineCore;
+	/** Starts listening (defaults: the configured port and host); resolves with the bound port. */
+	listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
+	/** Stops accepting, closes every socket with 1012, then the HTTP server. Safe to call twice. */
+	close(): Promise<void>;
+}
+
+/** Builds the HTTP + WebSocket server. Call `listen()` to start it. */
+export function createTalklineServer(options: TalklineServerOptions = {}): TalklineServer {
+	const core = createTalklineCore(options);
+	const { config, log } = core;
+	const httpServer = http.createServer((req, res) => {
+		if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) return sendHealth(core, res);
+		if (!options.handler) return notFound(res);
+		options.handler(req, res, () => notFound(res));
+	});
+	httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
+	// Node requires the headers timeout to outlast keep-alive, or idle sockets race a 408.
+	httpServer.headersTimeout = Math.max(httpServer.headersTimeout, config.keepAliveTimeoutMs + 1000);
+	httpServer.on('upgrade', (req, socket, head) => {
+		if (!core.handleUpgrade(req, socket, head)) abortHandshake(socket, 404, 'Not found');
+	});
+	let closing: Promise<void> | undefined;
+
+	return {
+		httpServer,
+		core,
+		listen(port = config.port, host = config.host) {
+			return new Promise((resolve, reject) => {
+				httpServer.once('error', reject);
+				httpServer.listen(port, host, () => {
+					httpServer.off('error', reject);
+					const address = httpServer.address() as AddressInfo;
+					log.info({ event: 'server.listening', port: address.port, host }, 'listening');
+					resolve({ port: address.port, host });
+				});
+			});
+		},
+		close() {
+			closing ??= (async () => {
+				const stopped = new Promise<void>((resolve) =>
+					httpServer.listening ? httpServer.close(() => resolve()) : resolve()
+				);
+				httpServer.closeIdleConnections();
+				await core.close();
+				httpServer.closeAllConnections();
+				await stopped;
+			})();
+			return closing;
+		}
+	};
+}
+
+function sendHealth(core: TalklineCore, res: http.ServerResponse): void {
+	const health = core.health();
+	res.writeHead(health.ok ? 200 : 503, {
+		'content-type': 'application/json',
+		'cache-control': 'no-store'
+	});
+	res.end(JSON.stringify(health));
+}
+
+function notFound(res: http.ServerResponse): void {
+	res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+	res.end('Not found\n');
+}

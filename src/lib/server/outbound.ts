@@ -1,0 +1,72 @@
+/**
+ * Sending to one socket without letting a client that does not read make the server queue
+ * without end: a send that would take the queued bytes past `maxBufferedBytes` terminates the
+ * socket instead (a close frame would only queue behind the rest). Replays go through `paced`,
+ * which waits for the client to read before it sends more.
+ */
+import { WebSocket } from 'ws';
+import { serialize } from '../protocol/parse';
+import type { ServerMessage } from '../protocol/server-messages';
+
+export interface OutboundOptions {
+	maxBufferedBytes: number;
+	/** How long `paced` waits for the client to read before it gives the client up. */
+	stallTimeoutMs: number;
+	/** The client fell too far behind; the socket has been terminated. */
+	onOverflow: (bufferedBytes: number) => void;
+}
+
+export class Outbound {
+	readonly #ws: WebSocket;
+	readonly #options: OutboundOptions;
+	/** Settles once the last frame handed to ws has been written to the TCP socket. */
+	#lastWrite: Promise<void> = Promise.resolve();
+
+	constructor(ws: WebSocket, options: OutboundOptions) {
+		this.#ws = ws;
+		this.#options = options;
+	}
+
+	/** Sends now; false when the socket is not open or the client is too far behind. */
+	send(message: ServerMessage): boolean {
+		const ws = this.#ws;
+		if (ws.readyState !== WebSocket.OPEN) return false;
+		const data = serialize(message);
+		const queued = ws.bufferedAmount + Buffer.byteLength(data);
+		if (queued > this.#options.maxBufferedBytes) {
+			ws.terminate();
+			this.#options.onOverflow(queued);
+			return false;
+		}
+		this.#lastWrite = new Promise((resolve) => ws.send(data, () => resolve()));
+		return true;
+	}
+
+	/** Sends once less than half the budget is queued; gives the client up if it stops reading. */
+	async paced(message: ServerMessage): Promise<boolean> {
+		if (this.#ws.bufferedAmount > this.#options.maxBufferedBytes / 2) {
+			const drained = await withTimeout(this.#lastWrite, this.#options.stallTimeoutMs);
+			if (this.#ws.readyState !== WebSocket.OPEN) return false;
+			if (!drained) {
+				const queued = this.#ws.bufferedAmount;
+				this.#ws.terminate();
+				this.#options.onOverflow(queued);
+				return false;
+			}
+		}
+		return this.send(message);
+	}
+}
+
+/** True when `promise` settles within `ms`, false otherwise. */
+async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<boolean>((resolve) => {
+		timer = setTimeout(() => resolve(false), ms);
+	});
+	try {
+		return await Promise.race([promise.then(() => true), timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}

@@ -1,0 +1,163 @@
+/**
+ * One WebSocket connection of one client id: the `connected` greeting, keepalive, counters for
+ * the brain, and the delivery of stored (sequenced) messages in order.
+ *
+ * Delivery states: `awaiting` (opened; stored messages wait for the client's `resume`),
+ * `replaying` (sending what the store holds after the client's `lastSeq`, paced), `live`
+ * (new stored messages go out as they are stored). A client that sends anything else before
+ * `resume` is treated as resuming from where the store stood when it connected.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { SequencedMessage, ServerMessage } from '../protocol/server-messages';
+import type { ServerConfig } from './config';
+import { startHeartbeat, type Heartbeat } from './heartbeat';
+import { Outbound } from './outbound';
+import { RateLimiter } from './rate-limiter';
+import type { MessageStore } from './store/message-store';
+
+type Delivery = 'awaiting' | 'replaying' | 'live';
+
+/** Why a socket ended, as the server decided it (undefined: the client closed it). */
+export interface CloseIntent {
+	code: number;
+	reason: string;
+}
+
+export interface SessionStats {
+	pingsSent: number;
+	pongsReceived: number;
+	lastRttMs?: number;
+	badMessages: number;
+}
+
+export interface SessionDeps {
+	config: ServerConfig;
+	store: MessageStore;
+	/** The socket was terminated without a close frame (keepalive timeout, backpressure). */
+	onTerminated: (session: Session, reason: string) => void;
+}
+
+export class Session {
+	readonly sessionId = randomUUID();
+	readonly openedAt = Date.now();
+	readonly stats: SessionStats = { pingsSent: 0, pongsReceived: 0, badMessages: 0 };
+	readonly limiter: RateLimiter;
+	/** Set once the server has decided to end this socket. */
+	closeIntent: CloseIntent | undefined;
+	readonly #ws: WebSocket;
+	readonly #deps: SessionDeps;
+	readonly #outbound: Outbound;
+	readonly #seqAtOpen: number;
+	#heartbeat: Heartbeat | undefined;
+	#delivery: Delivery = 'awaiting';
+	#replayGeneration = 0;
+
+	constructor(
+		readonly clientId: string,
+		ws: WebSocket,
+		deps: SessionDeps
+	) {
+		this.#ws = ws;
+		this.#deps = deps;
+		const { config } = deps;
+		this.limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
+		this.#seqAtOpen = deps.store.lastSeq(clientId);
+		this.#outbound = new Outbound(ws, {
+			maxBufferedBytes: config.maxBufferedBytes,
+			stallTimeoutMs: config.sendStallTimeoutMs,
+			onOverflow: () => this.#terminated('backpressure')
+		});
+	}
+
+	/** Greets the client and starts keepalive. `resumedFrom`: the session this one follows. */
+	start(resumedFrom: string | undefined): void {
+		const { config } = this.#deps;
+		this.send({
+			type: 'connected',
+			clientId: this.clientId,
+			sessionId: this.sessionId,
+			serverTime: Date.now(),
+			pingIntervalMs: config.pingIntervalMs,
+			...(resumedFrom ? { resumedFrom } : {})
+		});
+		this.#heartbeat = startHeartbeat(this.#ws, {
+			pingIntervalMs: config.pingIntervalMs,
+			wsPingIntervalMs: config.wsPingIntervalMs,
+			wsPingTimeoutMs: config.wsPingTimeoutMs,
+			sendPing: (ts) => {
+				if (this.send({ type: 'ping', ts })) this.stats.pingsSent += 1;
+			},
+			onTimeout: () => {
+				this.#ws.terminate();
+				this.#terminated('keepalive timeout');
+			}
+		});
+	}
+
+	/** The peer spoke: keepalive is satisfied. */
+	alive(): void {
+		this.#heartbeat?.alive();
+	}
+
+	/** Records a `pong` to one of our JSON pings. */
+	pong(ts: number): void {
+		this.stats.pongsReceived += 1;
+		const rtt = Date.now() - ts;
+		if (rtt >= 0 && rtt < 3_600_000) this.stats.lastRttMs = rtt;
+	}
+
+	/** Sends a message that is not stored (connected, ping, pong, ack, error). */
+	send(message: ServerMessage): boolean {
+		return this.#outbound.send(message);
+	}
+
+	/** Sends a just-stored message if this connection is live; otherwise replay will. */
+	deliver(message: SequencedMessage): void {
+		if (this.#delivery === 'live') this.#outbound.send(message);
+	}
+
+	/** `resume {lastSeq}`: replays every stored message after `lastSeq`, then goes live. */
+	async resume(lastSeq: number): Promise<void> {
+		const { store } = this.#deps;
+		// A client ahead of the store (the store lost its data) must never see a number twice.
+		if (lastSeq > store.lastSeq(this.clientId)) store.advanceSeq(this.clientId, lastSeq);
+		const generation = ++this.#replayGeneration;
+		this.#delivery = 'replaying';
+		let cursor = lastSeq;
+		for (;;) {
+			const batch = store.replay(this.clientId, cursor, 100);
+			if (batch.length === 0) break;
+			for (const message of batch) {
+				const sent = await this.#outbound.paced(message);
+				if (!sent || generation !== this.#replayGeneration) return;
+				cursor = message.seq;
+			}
+		}
+		// Checked and switched synchronously: nothing can be stored in between.
+		if (generation === this.#replayGeneration) this.#delivery = 'live';
+	}
+
+	/** For clients that skip `resume`: resume from where the store stood when they connected. */
+	ensureResumed(): void {
+		if (this.#delivery === 'awaiting') void this.resume(this.#seqAtOpen);
+	}
+
+	/** Closes with a close frame. Safe to call twice; the first reason wins. */
+	close(code: number, reason: string): void {
+		if (this.closeIntent) return;
+		this.closeIntent = { code, reason };
+		this.#ws.close(code, reason);
+	}
+
+	/** Stops the timers; called once the socket has closed. */
+	dispose(): void {
+		this.#heartbeat?.stop();
+		this.#replayGeneration += 1;
+	}
+
+	#terminated(reason: string): void {
+		this.closeIntent ??= { code: 1006, reason };
+		this.#deps.onTerminated(this, reason);
+	}
+}

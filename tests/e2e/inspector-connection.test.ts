@@ -34,7 +34,7 @@ test('the panel follows the connection through open, stale, backingOff and faile
 	await page.goto(`/dev/inspector?ws=${encodeURIComponent(server.url('e2e-inspector'))}`);
 	await expect(page.getByTestId('statechart-view')).toHaveAttribute('data-ready', 'true');
 	// From here on, time moves only when the test says so.
-	await page.clock.pauseAt(START + 5_000);
+	await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
 	await expectOnlyActive(page, 'connection.idle', [ROOT]);
 
 	// open: the user connects, the server accepts and greets.
@@ -105,4 +105,16 @@ test('the panel follows the connection through open, stale, backingOff and faile
 	await expect(page.getByTestId('inspector-state')).toHaveText('failed');
 	await expect(page.locator('[data-testid=inspector-send][data-event=CONNECT]')).toBeEnabled();
 	await expect(page.locator('[data-testid=inspector-send][data-event=DISCONNECT]')).toBeEnabled();
+});
+
+test('the dev route connects to the app server’s own /ws endpoint and shows the confirmed id', async ({
+	page
+}) => {
+	await page.goto('/dev/inspector');
+	await page.locator('[data-testid=inspector-send][data-event=CONNECT]').click();
+	await expectOnlyActive(page, `${LIVE}.open`, [ROOT, SESSION, LIVE]);
+	await expect(page.locator('[data-field=clientId]')).toHaveText('dev-inspector');
+	await page.locator('[data-testid=inspector-send][data-event=DISCONNECT]').click();
+	await expectOnlyActive(page, 'connection.idle', [ROOT]);
+	expect((await eventRows(page))[0]).toMatchObject({ from: 'open', to: 'idle', kind: 'user' });
 });

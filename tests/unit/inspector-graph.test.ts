@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
 import {
 	activeStateIds,
@@ -7,7 +7,7 @@ import {
 	guardName,
 	machineGraph
 } from '../../src/lib/inspector/graph';
-import { layoutChart } from '../../src/lib/inspector/layout';
+import { layoutChart, type ChartLayout } from '../../src/lib/inspector/layout';
 import { connectionMachine } from '../../machines/connection';
 import { sampleMachine } from './inspector-sample-machine';
 
@@ -35,6 +35,10 @@ const machines: Array<[string, AnyStateMachine]> = [
 
 describe.each(machines)('machineGraph on %s', (_name, machine) => {
 	const graph = machineGraph(machine);
+	let layout: ChartLayout;
+	beforeAll(async () => {
+		layout = await layoutChart(graph);
+	});
 
 	it('has one node per state node of the definition', () => {
 		expect(graph.nodes).toHaveLength(countStateNodes(machine));
@@ -66,8 +70,7 @@ describe.each(machines)('machineGraph on %s', (_name, machine) => {
 		expect(all.map((t) => graph.edgeIdOf(t)).sort()).toEqual(graph.edges.map((e) => e.id).sort());
 	});
 
-	it('lays out a box for every node and a path and label for every edge', async () => {
-		const layout = await layoutChart(graph);
+	it('lays out a box for every node and a path and label for every edge', () => {
 		for (const node of graph.nodes) {
 			const box = layout.nodes[node.id];
 			expect(box, node.id).toBeDefined();
@@ -81,8 +84,7 @@ describe.each(machines)('machineGraph on %s', (_name, machine) => {
 		}
 	});
 
-	it('lists the transitions that stay on a state inside that state box', async () => {
-		const layout = await layoutChart(graph);
+	it('lists the transitions that stay on a state inside that state box', () => {
 		for (const edge of graph.edges.filter((e) => e.selfLoop)) {
 			const row = layout.edges[edge.id]!.label!;
 			const box = layout.nodes[edge.sourceId]!;
@@ -92,8 +94,7 @@ describe.each(machines)('machineGraph on %s', (_name, machine) => {
 		}
 	});
 
-	it('places every child inside its parent box', async () => {
-		const layout = await layoutChart(graph);
+	it('places every child inside its parent box', () => {
 		for (const node of graph.nodes.filter((n) => n.parentId)) {
 			const box = layout.nodes[node.id]!;
 			const parent = layout.nodes[node.parentId!]!;

@@ -14,6 +14,8 @@ export function machineJson(machine: AnyStateMachine): string {
 		machine.config,
 		function (this: unknown, key: string, value: unknown) {
 			if (typeof value === 'function') {
+				// A context computed from the input has no JSON form; Studio does without it.
+				if (key === 'context') return undefined;
 				const type: unknown = (value as { type?: unknown }).type;
 				if (typeof type === 'string') return { type };
 				return key === 'guard' ? guardName(value) : { type: value.name || 'anonymous' };

@@ -1,0 +1,204 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerMessage } from '../../src/lib/protocol/server-messages';
+import { MemoryStore } from '../../src/lib/server/store/memory-store';
+import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+const clients: TestClient[] = [];
+
+async function open(clientId: string): Promise<TestClient> {
+	const client = await connectClient(server.wsUrl(clientId));
+	clients.push(client);
+	return client;
+}
+
+afterEach(async () => {
+	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await server?.close();
+});
+
+const seqOf = (m: ServerMessage) => ('seq' in m ? m.seq : undefined);
+const textOf = (messages: ServerMessage[]) =>
+	messages.map((m) => (m.type === 'reply.delta' ? m.text : '')).join('');
+
+describe('delivery', () => {
+	it('acks a chat only after its id is stored, then streams the reply as start, deltas and end', async () => {
+		const store = new MemoryStore();
+		server = await startTestServer({}, { store });
+		const client = await open('asker');
+		client.send({ type: 'resume', lastSeq: 0 });
+		client.send({ type: 'chat', id: 'm1', text: 'hello' });
+		expect(await client.next('ack')).toEqual({ type: 'ack', id: 'm1' });
+		expect(store.acceptClientMessage('asker', 'm1')).toBe(false); // already stored
+		const reply = await client.reply('m1');
+		expect(reply[0]).toMatchObject({ type: 'reply.start', inReplyTo: 'm1', seq: 1 });
+		expect(reply.map(seqOf)).toEqual(reply.map((_m, i) => i + 1));
+		const end = reply.at(-1);
+		expect(end).toMatchObject({ type: 'reply.end', mood: 'happy' });
+		expect(end?.type === 'reply.end' && end.text).toBe(textOf(reply));
+		expect(reply.filter((m) => m.type === 'reply.delta').length).toBeGreaterThan(1);
+	});
+
+	it('stores every sequenced message before sending it', async () => {
+		const store = new MemoryStore();
+		server = await startTestServer({}, { store });
+		const client = await open('stored');
+		client.send({ type: 'chat', id: 'm1', text: 'what can you do?' });
+		const reply = await client.reply('m1');
+		expect(store.replay('stored', 0)).toEqual(reply);
+	});
+
+	it('answers a chat sent twice with the same id once, and acks it both times', async () => {
+		server = await startTestServer();
+		const client = await open('repeater');
+		client.send({ type: 'chat', id: 'same', text: 'hello' });
+		await client.reply('same');
+		client.send({ type: 'chat', id: 'same', text: 'hello' });
+		client.send({ type: 'chat', id: 'next', text: 'thanks' });
+		await client.reply('next');
+		expect(client.received.filter((m) => m.type === 'ack')).toEqual([
+			{ type: 'ack', id: 'same' },
+			{ type: 'ack', id: 'same' },
+			{ type: 'ack', id: 'next' }
+		]);
+		expect(
+			client.received
+				.filter((m) => m.type === 'reply.start')
+				.map((m) => m.type === 'reply.start' && m.inReplyTo)
+		).toEqual(['same', 'next']);
+	});
+
+	it('answers a chat resent on a new connection once', async () => {
+		const store = new MemoryStore();
+		server = await startTestServer({}, { store });
+		const first = await open('resender');
+		first.send({ type: 'chat', id: 'once', text: 'hello' });
+		await first.reply('once');
+		await first.close();
+		const second = await open('resender');
+		second.send({ type: 'resume', lastSeq: 0 });
+		second.send({ type: 'chat', id: 'once', text: 'hello' });
+		second.send({ type: 'ping' });
+		await second.next('pong'); // everything sent before the ping has been handled
+		expect(second.received.filter((m) => m.type === 'ack')).toEqual([{ type: 'ack', id: 'once' }]);
+		const starts = store.replay('resender', 0).filter((m) => m.type === 'reply.start');
+		expect(starts).toHaveLength(1);
+		expect((await second.reply('once')).at(-1)?.type).toBe('reply.end'); // the replayed answer
+	});
+
+	it('replays on resume every stored message after lastSeq, completing a reply cut off mid-stream', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 30 });
+		const first = await open('traveller');
+		first.send({ type: 'resume', lastSeq: 0 });
+		first.send({ type: 'chat', id: 'm1', text: 'who are you?' });
+		await first.next('reply.start');
+		const firstDelta = await first.next('reply.delta');
+		first.ws.terminate(); // the connection drops mid-reply
+		await first.closed;
+		const lastSeq = firstDelta.seq;
+
+		const second = await open('traveller');
+		second.send({ type: 'resume', lastSeq });
+		const end = await second.next('reply.end');
+		const sequenced = second.received.filter((m) => 'seq' in m);
+		expect(sequenced.map(seqOf)).toEqual(sequenced.map((_m, i) => lastSeq + 1 + i));
+		expect(end.text.startsWith(firstDelta.text)).toBe(true);
+		expect(firstDelta.text + textOf(sequenced)).toBe(end.text);
+	});
+
+	it('continues seq numbers across connections, from 1 without gaps', async () => {
+		server = await startTestServer();
+		const first = await open('counter');
+		first.send({ type: 'chat', id: 'a', text: 'hi' });
+		const a = await first.reply('a');
+		await first.close();
+		const second = await open('counter');
+		second.send({ type: 'resume', lastSeq: seqOf(a.at(-1) as ServerMessage) ?? 0 });
+		second.send({ type: 'chat', id: 'b', text: 'hi again' });
+		const b = await second.reply('b');
+		expect([...a, ...b].map(seqOf)).toEqual([...a, ...b].map((_m, i) => i + 1));
+	});
+
+	it('trims the log up to an acked seq, so a later resume from 0 replays only what follows', async () => {
+		const store = new MemoryStore();
+		server = await startTestServer({}, { store });
+		const client = await open('trimmer');
+		client.send({ type: 'chat', id: 'a', text: 'hello' });
+		const a = await client.reply('a');
+		const lastOfA = seqOf(a.at(-1) as ServerMessage) ?? 0;
+		client.send({ type: 'ack', seq: lastOfA });
+		await eventually(() => store.replay('trimmer', 0).length === 0, 'the log is trimmed');
+		client.send({ type: 'chat', id: 'b', text: 'thanks' });
+		const b = await client.reply('b');
+		await client.close();
+		const again = await open('trimmer');
+		again.send({ type: 'resume', lastSeq: 0 });
+		const replayed = await again.reply('b');
+		expect(replayed).toEqual(b);
+		expect(again.received.some((m) => m.type === 'reply.start' && m.inReplyTo === 'a')).toBe(false);
+	});
+
+	it('gives new messages numbers above a lastSeq the store does not know (lost store)', async () => {
+		server = await startTestServer();
+		const client = await open('ahead');
+		client.send({ type: 'resume', lastSeq: 500 });
+		client.send({ type: 'chat', id: 'x', text: 'hello' });
+		expect(await client.next('reply.start')).toMatchObject({ seq: 501 });
+	});
+
+	it('holds stored messages until resume, so they arrive in order', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 20 });
+		const first = await open('orderly');
+		first.send({ type: 'chat', id: 'm1', text: 'what can you do?' });
+		const delta = await first.next('reply.delta');
+		first.ws.terminate();
+		await first.closed;
+		const second = await open('orderly');
+		await new Promise((resolve) => setTimeout(resolve, 60)); // the reply goes on meanwhile
+		expect(second.received.filter((m) => 'seq' in m)).toEqual([]);
+		second.send({ type: 'resume', lastSeq: delta.seq });
+		const end = await second.next('reply.end');
+		const seqs = second.received.filter((m) => 'seq' in m).map(seqOf);
+		expect(seqs).toEqual(seqs.map((_s, i) => delta.seq + 1 + i));
+		expect(seqs.at(-1)).toBe(end.seq);
+	});
+
+	it('cuts the current reply short on interrupt, with reply.interrupted', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 50 });
+		const client = await open('barger');
+		client.send({ type: 'chat', id: 'long', text: 'help' });
+		const start = await client.next('reply.start');
+		await client.next('reply.delta');
+		client.send({ type: 'interrupt', replyId: start.replyId });
+		expect(await client.next('reply.interrupted')).toMatchObject({ replyId: start.replyId });
+		client.send({ type: 'ping' });
+		await client.next('pong');
+		await new Promise((resolve) => setTimeout(resolve, 120));
+		const after = client.received.slice(
+			client.received.findIndex((m) => m.type === 'reply.interrupted') + 1
+		);
+		expect(after.filter((m) => 'replyId' in m)).toEqual([]);
+	});
+
+	it('ignores an interrupt for a reply that is not the current one', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 5 });
+		const client = await open('late-barger');
+		client.send({ type: 'chat', id: 'm', text: 'hello' });
+		client.send({ type: 'interrupt', replyId: 'not-this-one' });
+		expect((await client.reply('m')).at(-1)?.type).toBe('reply.end');
+	});
+
+	it('interrupts the current reply when a new chat arrives, then answers the new one', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 50 });
+		const client = await open('impatient');
+		client.send({ type: 'chat', id: 'first', text: 'help' });
+		const first = await client.next('reply.start');
+		client.send({ type: 'chat', id: 'second', text: 'hello' });
+		const interrupted = await client.next('reply.interrupted');
+		expect(interrupted.replyId).toBe(first.replyId);
+		const second = await client.reply('second');
+		expect(second.at(-1)?.type).toBe('reply.end');
+		expect(seqOf(second[0] as ServerMessage)).toBe(interrupted.seq + 1);
+	});
+});

@@ -1,0 +1,197 @@
+/**
+ * Runs the real server (`scripts/serve.ts`, the production entry) as a child process, for server
+ * tests and Playwright tests that need to stop, kill or restart it.
+ *
+ * ```ts
+ * import { startServerProcess } from '../support/server-process';
+ *
+ * const server = await startServerProcess({ env: { PING_INTERVAL_MS: '500' } });
+ * // server.url       -> 'http://127.0.0.1:41234'   (page and /healthz)
+ * // server.wsUrl(id) -> 'ws://127.0.0.1:41234/ws/<id>'
+ * await server.kill();     // SIGKILL, like a crash; resolves with { code, signal }
+ * await server.restart();  // same port, same env (so clients can reconnect to the same URL)
+ * const exit = await server.stop(); // SIGTERM (default) and wait: { code: 0, signal: null }
+ * ```
+ *
+ * - `port`: omit it (or 0) to get a free port, chosen by the server itself and read from its log.
+ * - Without `build/handler.js` the server serves only `/healthz` and `/ws` (enough for socket
+ *   tests); run `npm run build` first when the page is needed (Playwright's webServer does).
+ * - `env` is added to this process's environment; pass `undefined` to remove a variable.
+ * - The server logs at LOG_LEVEL=info unless `env` says otherwise (keep it info or lower: the
+ *   helper reads the port from the log).
+ * - `output()` is everything the server printed (JSON log lines), for assertions and debugging.
+ * - Always `stop()` or `kill()` in `afterEach`/`afterAll`; both are safe to call twice.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerProcessOptions {
+	/** Port to listen on; 0 or omitted picks a free one. */
+	port?: number;
+	/** Interface; 127.0.0.1 by default. */
+	host?: string;
+	/** Extra environment (undefined removes a variable). */
+	env?: Record<string, string | undefined>;
+	/** Longest wait for /healthz after start; 30 s by default. */
+	startTimeoutMs?: number;
+	/** Repository root (where scripts/serve.ts is); found from this file by default. */
+	cwd?: string;
+}
+
+export interface ExitInfo {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess {
+	readonly port: number;
+	/** http://host:port */
+	readonly url: string;
+	/** ws://host:port/ws/<clientId> */
+	wsUrl(clientId: string): string;
+	/** The child's pid (changes on restart). */
+	readonly pid: number;
+	/** Exit of the current child, once it has exited (null while running). */
+	readonly exit: ExitInfo | null;
+	/** Sends `signal` (SIGTERM by default) and waits for the exit. */
+	stop(signal?: NodeJS.Signals): Promise<ExitInfo>;
+	/** SIGKILL: the server dies at once, as in a crash or `kill -9`. */
+	kill(): Promise<ExitInfo>;
+	/** Stops (SIGTERM, unless already exited) and starts again on the same port and env. */
+	restart(): Promise<void>;
+	/** All stdout and stderr of every run so far. */
+	output(): string;
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Starts `scripts/serve.ts` and resolves once `/healthz` answers 200. */
+export async function startServerProcess(
+	options: ServerProcessOptions = {}
+): Promise<ServerProcess> {
+	const host = options.host ?? '127.0.0.1';
+	let output = '';
+	let child: ChildProcess;
+	let exited: Promise<ExitInfo>;
+	let exit: ExitInfo | null = null;
+	let port = options.port ?? 0;
+
+	const launch = async (): Promise<void> => {
+		exit = null;
+		// LOG_LEVEL info at least: the port is read from the `server.listening` line.
+		const env: Record<string, string | undefined> = {
+			...process.env,
+			PORT: String(port),
+			HOST: host,
+			LOG_LEVEL: 'info',
+			...options.env
+		};
+		const from = output.length;
+		for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+		child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
+			cwd: options.cwd ?? repoRoot,
+			env,
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		const current = child;
+		exited = new Promise((resolve) => {
+			current.once('exit', (code, signal) => {
+				exit = { code, signal };
+				resolve(exit);
+			});
+		});
+		current.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		current.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		port = await listeningPort(
+			() => output.slice(from),
+			exited,
+			port,
+			options.startTimeoutMs ?? 30_000
+		);
+		await waitForHealth(`http://${host}:${port}/healthz`, exited, options.startTimeoutMs ?? 30_000);
+	};
+
+	const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<ExitInfo> => {
+		if (exit) return exit;
+		child.kill(signal);
+		return exited;
+	};
+
+	await launch();
+	return {
+		get port() {
+			return port;
+		},
+		get url() {
+			return `http://${host}:${port}`;
+		},
+		wsUrl: (clientId) => `ws://${host}:${port}/ws/${encodeURIComponent(clientId)}`,
+		get pid() {
+			return child.pid ?? -1;
+		},
+		get exit() {
+			return exit;
+		},
+		stop,
+		kill: () => stop('SIGKILL'),
+		restart: async () => {
+			await stop();
+			await launch();
+		},
+		output: () => output
+	};
+}
+
+/** The port from the server's `server.listening` log line (needed when it picked one). */
+async function listeningPort(
+	output: () => string,
+	exited: Promise<ExitInfo>,
+	requested: number,
+	timeoutMs: number
+): Promise<number> {
+	const deadline = Date.now() + timeoutMs;
+	let gone = false;
+	void exited.then(() => (gone = true));
+	for (;;) {
+		const listening = output()
+			.split('\n')
+			.map(parseLine)
+			.find((line) => line?.event === 'server.listening');
+		if (typeof listening?.port === 'number') return listening.port;
+		if (gone) throw new Error(`The server exited before listening:\n${output()}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`The server did not listen within ${timeoutMs} ms (port ${requested}):\n${output()}`
+			);
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+}
+
+async function waitForHealth(
+	url: string,
+	exited: Promise<ExitInfo>,
+	timeoutMs: number
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	let gone = false;
+	void exited.then(() => (gone = true));
+	for (;;) {
+		if (gone) throw new Error(`The server exited before ${url} answered`);
+		try {
+			if ((await fetch(url)).status === 200) return;
+		} catch {
+			// not up yet
+		}
+		if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+	try {
+		return JSON.parse(line) as Record<string, unknown>;
+	} catch {
+		return undefined;
+	}
+}

@@ -11,7 +11,8 @@ export type BackoffConfig = Pick<
  * The delay in ms before reconnect attempt `attempt` (1-based):
  * `min(base * 2^(attempt-1), max) * factor`, with `factor = 1 - jitter * random()` in
  * `[1 - jitter, 1]`. Jitter only ever shortens a delay, so jitter 0 gives the nominal schedule,
- * which is also the slowest one.
+ * which is also the slowest one. The result is rounded up to a whole millisecond, which keeps it
+ * within those bounds for whole-millisecond configs.
  *
  * @param random a source of numbers in [0, 1), like `Math.random`
  * @throws RangeError when `attempt` is not an integer >= 1
@@ -24,5 +25,5 @@ export function backoffDelay(attempt: number, config: BackoffConfig, random: () 
 		config.baseReconnectDelay * 2 ** (attempt - 1),
 		config.maxReconnectDelay
 	);
-	return nominal * (1 - config.jitter * random());
+	return Math.ceil(nominal * (1 - config.jitter * random()));
 }

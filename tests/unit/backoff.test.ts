@@ -25,6 +25,11 @@ describe('backoffDelay', () => {
 		expect(backoffDelay(3, { ...DEFAULT_CONFIG, jitter: 0.5 }, () => 0.5)).toBe(3000);
 	});
 
+	it('rounds up to a whole millisecond', () => {
+		const delay = backoffDelay(1, DEFAULT_CONFIG, () => 0.999999);
+		expect(delay).toBe(751);
+	});
+
 	it('caps at maxReconnectDelay even for huge attempt numbers', () => {
 		expect(backoffDelay(5000, exact, () => 0)).toBe(30000);
 	});

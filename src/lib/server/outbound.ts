@@ -12,7 +12,7 @@ export interface OutboundOptions {
 	maxBufferedBytes: number;
 	/** How long `paced` waits for the client to read before it gives the client up. */
 	stallTimeoutMs: number;
-	/** The client fell too far behind; the socket has been terminated. */
+	/** The client fell too far behind; the socket has been terminated with this much queued. */
 	onOverflow: (bufferedBytes: number) => void;
 }
 
@@ -32,8 +32,8 @@ export class Outbound {
 		const ws = this.#ws;
 		if (ws.readyState !== WebSocket.OPEN) return false;
 		const data = serialize(message);
-		const queued = ws.bufferedAmount + Buffer.byteLength(data);
-		if (queued > this.#options.maxBufferedBytes) {
+		const queued = ws.bufferedAmount;
+		if (queued + Buffer.byteLength(data) > this.#options.maxBufferedBytes) {
 			ws.terminate();
 			this.#options.onOverflow(queued);
 			return false;

@@ -35,7 +35,7 @@ export interface SessionDeps {
 	config: ServerConfig;
 	store: MessageStore;
 	/** The socket was terminated without a close frame (keepalive timeout, backpressure). */
-	onTerminated: (session: Session, reason: string) => void;
+	onTerminated: (session: Session, reason: string, details?: Record<string, number>) => void;
 }
 
 export class Session {
@@ -66,7 +66,7 @@ export class Session {
 		this.#outbound = new Outbound(ws, {
 			maxBufferedBytes: config.maxBufferedBytes,
 			stallTimeoutMs: config.sendStallTimeoutMs,
-			onOverflow: () => this.#terminated('backpressure')
+			onOverflow: (bufferedBytes) => this.#terminated('backpressure', { bufferedBytes })
 		});
 	}
 
@@ -156,8 +156,8 @@ export class Session {
 		this.#replayGeneration += 1;
 	}
 
-	#terminated(reason: string): void {
+	#terminated(reason: string, details?: Record<string, number>): void {
 		this.closeIntent ??= { code: 1006, reason };
-		this.#deps.onTerminated(this, reason);
+		this.#deps.onTerminated(this, reason, details);
 	}
 }

@@ -140,9 +140,9 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		const session = new Session(clientId, ws, {
 			config,
 			store,
-			onTerminated: (s, reason) =>
+			onTerminated: (s, reason, details) =>
 				log.warn(
-					{ event: 'connection.terminated', clientId, sessionId: s.sessionId, reason },
+					{ event: 'connection.terminated', clientId, sessionId: s.sessionId, reason, ...details },
 					'connection terminated'
 				)
 		});

@@ -60,7 +60,8 @@ export class OpenAiBrain implements Brain {
 			this.#options.onFailure?.(request.clientId, failure);
 			yield { type: 'error', code: 'brain_failed', message: failure.message };
 			yield { type: 'mood', mood: 'concerned' };
-			yield { type: 'text', text: (answer ? ' … ' : '') + APOLOGY[failure.kind] };
+			const joint = answer === '' ? '' : /\s$/.test(answer) ? '… ' : ' … ';
+			yield { type: 'text', text: joint + APOLOGY[failure.kind] };
 			return;
 		}
 		this.#remember(request, history, answer);

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/lib/server/store/memory-store';
+import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+let clients: TestClient[] = [];
+
+afterEach(async () => {
+	await Promise.all(clients.map((client) => client.close()));
+	clients = [];
+	await server.close();
+});
+
+/** A store holding `count` stored replies of `size` characters each for a client id. */
+function storeWithBacklog(clientId: string, count: number, size: number): MemoryStore {
+	const store = new MemoryStore();
+	for (let i = 0; i < count; i++) {
+		store.appendServerMessage(clientId, {
+			type: 'reply.end',
+			replyId: `r${i}`,
+			text: 'x'.repeat(size)
+		});
+	}
+	return store;
+}
+
+describe('backpressure', () => {
+	it('gives up a client that stops reading before its queue passes the limit', async () => {
+		// 19 MiB of backlog: more than the kernel's socket buffers can hide.
+		const store = storeWithBacklog('slow', 96, 200 * 1024);
+		const maxBufferedBytes = 1024 * 1024;
+		server = await startTestServer({ maxBufferedBytes, sendStallTimeoutMs: 300 }, { store });
+		const slow = await connectClient(server.wsUrl('slow'));
+		clients.push(slow);
+		slow.ws.pause(); // reads nothing from here on
+		slow.send({ type: 'resume', lastSeq: 0 });
+		const terminated = () =>
+			server.logs.find((log) => log.event === 'connection.close' && log.clientId === 'slow');
+		await eventually(() => terminated() !== undefined, 'the slow client is closed');
+		expect(terminated()).toMatchObject({ code: 1006, reason: 'backpressure', by: 'server' });
+		// It was given up with a full queue (not for another reason), and never past the limit.
+		const line = server.logs.find((log) => log.event === 'connection.terminated');
+		expect(line?.bufferedBytes).toBeGreaterThan(maxBufferedBytes / 2);
+		expect(line?.bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes);
+		slow.ws.resume();
+		expect((await slow.closed).code).toBe(1006);
+		expect(slow.received.filter((m) => m.type === 'reply.end').length).toBeLessThan(96);
+		expect(await server.health()).toMatchObject({ connections: 0 });
+	});
+
+	it('replays a large backlog in full to a client that reads', async () => {
+		const store = storeWithBacklog('reader', 40, 64 * 1024);
+		server = await startTestServer(
+			{ maxBufferedBytes: 256 * 1024, sendStallTimeoutMs: 2_000 },
+			{ store }
+		);
+		const reader = await connectClient(server.wsUrl('reader'));
+		clients.push(reader);
+		reader.send({ type: 'resume', lastSeq: 0 });
+		await eventually(
+			() => reader.received.filter((m) => m.type === 'reply.end').length === 40,
+			'all 40 arrive'
+		);
+		const seqs = reader.received.flatMap((m) => ('seq' in m ? [m.seq] : []));
+		expect(seqs).toEqual(Array.from({ length: 40 }, (_v, i) => i + 1));
+	});
+
+	it('keeps serving other clients while one is stuck', async () => {
+		const store = storeWithBacklog('stuck', 96, 200 * 1024);
+		server = await startTestServer(
+			{ maxBufferedBytes: 1024 * 1024, sendStallTimeoutMs: 5_000 },
+			{ store }
+		);
+		const stuck = await connectClient(server.wsUrl('stuck'));
+		clients.push(stuck);
+		stuck.ws.pause();
+		stuck.send({ type: 'resume', lastSeq: 0 });
+		const other = await connectClient(server.wsUrl('other'));
+		clients.push(other);
+		other.send({ type: 'chat', id: 'm', text: 'hello' });
+		expect((await other.reply('m')).at(-1)).toMatchObject({ type: 'reply.end' });
+		stuck.ws.terminate();
+	});
+});

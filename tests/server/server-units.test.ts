@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, DEFAULT_CONFIG } from '../../src/lib/server/config';
+import { isOriginAllowed } from '../../src/lib/server/origin';
+import { RateLimiter } from '../../src/lib/server/rate-limiter';
+import { Registry } from '../../src/lib/server/registry';
+import { clientIdFromUrl, isSocketPath } from '../../src/lib/server/upgrade';
+
+describe('configFromEnv', () => {
+	it('has the defaults of the spec with an empty environment', () => {
+		expect(configFromEnv({})).toMatchObject({
+			port: 8000,
+			pingIntervalMs: 10_000,
+			wsPingIntervalMs: 20_000,
+			wsPingTimeoutMs: 60_000,
+			keepAliveTimeoutMs: 30_000,
+			maxPayloadBytes: 256 * 1024,
+			maxBufferedBytes: 1024 * 1024,
+			brain: 'local',
+			dataDir: './data',
+			allowLocalhostOrigins: true
+		});
+	});
+
+	it('reads every variable, seconds for the uvicorn-style ones', () => {
+		const config = configFromEnv({
+			PORT: '9000',
+			HOST: '127.0.0.1',
+			ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+			PING_INTERVAL_MS: '5000',
+			WS_PING_INTERVAL: '2.5',
+			WS_PING_TIMEOUT: '7',
+			KEEP_ALIVE_TIMEOUT: '45',
+			RATE_LIMIT_PER_SEC: '2',
+			RATE_LIMIT_BURST: '4',
+			LLM_BASE_URL: 'http://localhost:11434/v1',
+			LLM_MODEL: 'llama3.2',
+			LLM_VISION: 'false',
+			DATA_DIR: '/var/talkline',
+			NODE_ENV: 'production'
+		});
+		expect(config).toMatchObject({
+			port: 9000,
+			host: '127.0.0.1',
+			allowedOrigins: ['https://a.example', 'https://b.example'],
+			pingIntervalMs: 5000,
+			wsPingIntervalMs: 2500,
+			wsPingTimeoutMs: 7000,
+			keepAliveTimeoutMs: 45_000,
+			rateLimitPerSec: 2,
+			rateLimitBurst: 4,
+			brain: 'openai',
+			llmModel: 'llama3.2',
+			llmVision: false,
+			dataDir: '/var/talkline',
+			allowLocalhostOrigins: false
+		});
+	});
+
+	it('refuses nonsense rather than running with it', () => {
+		expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(/number/);
+		expect(() => configFromEnv({ BRAIN: 'psychic' })).toThrow(/BRAIN/);
+	});
+
+	it('keeps BRAIN=local even when an endpoint is configured', () => {
+		expect(configFromEnv({ BRAIN: 'local', LLM_BASE_URL: 'http://x' }).brain).toBe('local');
+		expect(DEFAULT_CONFIG.brain).toBe('local');
+	});
+});
+
+describe('isOriginAllowed', () => {
+	const strict = { allowedOrigins: [], allowLocalhostOrigins: false };
+	it.each([
+		[undefined, 'talk.example', strict, true],
+		['https://talk.example', 'talk.example', strict, true],
+		['https://evil.example', 'talk.example', strict, false],
+		['null', 'talk.example', strict, false],
+		['file://', 'talk.example', strict, false],
+		['http://localhost:5173', 'talk.example', strict, false],
+		[
+			'http://localhost:5173',
+			'talk.example',
+			{ allowedOrigins: [], allowLocalhostOrigins: true },
+			true
+		],
+		[
+			'http://127.0.0.1:8000',
+			'talk.example',
+			{ allowedOrigins: [], allowLocalhostOrigins: true },
+			true
+		],
+		[
+			'https://app.example',
+			'talk.example',
+			{ allowedOrigins: ['https://app.example/'], allowLocalhostOrigins: false },
+			true
+		],
+		[
+			'https://app.example:444',
+			'talk.example',
+			{ allowedOrigins: ['https://app.example'], allowLocalhostOrigins: false },
+			false
+		],
+		[
+			'https://anything.example',
+			'talk.example',
+			{ allowedOrigins: ['*'], allowLocalhostOrigins: false },
+			true
+		]
+	])('origin %s on host %s -> %s', (origin, host, policy, allowed) => {
+		expect(isOriginAllowed(origin, host, policy)).toBe(allowed);
+	});
+});
+
+describe('upgrade path helpers', () => {
+	it('takes only /ws/ paths and decodes the id', () => {
+		expect(isSocketPath('/ws/abc')).toBe(true);
+		expect(isSocketPath('/ws')).toBe(false);
+		expect(isSocketPath('/')).toBe(false);
+		expect(clientIdFromUrl('/ws/abc?x=1')).toBe('abc');
+		expect(clientIdFromUrl('/ws/a%20b')).toBe('a b');
+		expect(clientIdFromUrl('/ws/%E0%A4%A')).toBeNull();
+	});
+});
+
+describe('RateLimiter', () => {
+	it('allows a burst, then refills at the sustained rate', () => {
+		let now = 0;
+		const limiter = new RateLimiter(10, 3, () => now);
+		expect([limiter.take(), limiter.take(), limiter.take(), limiter.take()]).toEqual([
+			true,
+			true,
+			true,
+			false
+		]);
+		now += 100; // one token at 10 per second
+		expect([limiter.take(), limiter.take()]).toEqual([true, false]);
+		now += 10_000; // never more than the burst
+		expect([limiter.take(), limiter.take(), limiter.take(), limiter.take()]).toEqual([
+			true,
+			true,
+			true,
+			false
+		]);
+	});
+});
+
+describe('Registry', () => {
+	const session = (clientId: string, sessionId: string) => {
+		const closes: [number, string][] = [];
+		return {
+			clientId,
+			sessionId,
+			closes,
+			close: (code: number, reason: string) => void closes.push([code, reason])
+		};
+	};
+
+	it('replaces an older session of the same client id, closing it with 1000 "replaced"', () => {
+		const registry = new Registry<ReturnType<typeof session>>();
+		const older = session('c', '1');
+		const newer = session('c', '2');
+		registry.add(older);
+		expect(registry.add(newer)).toBe(older);
+		expect(older.closes).toEqual([[1000, 'replaced']]);
+		expect(registry.get('c')).toBe(newer);
+		registry.remove(older); // the older one's late close must not remove the newer
+		expect(registry.get('c')).toBe(newer);
+		registry.remove(newer);
+		expect(registry.size).toBe(0);
+	});
+});

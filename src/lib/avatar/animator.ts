@@ -1,0 +1,279 @@
+/**
+ * The avatar's face over time, as numbers only (no three.js, no DOM), so it can be tested in
+ * Node: eases toward the expression target, blends in lip-sync visemes, blinks at random,
+ * breathes, sways the head a little, and points the eyes (pointer, wandering, the badge).
+ * `update(dt)` allocates nothing; results are read from the public fields after each update.
+ */
+import { STATE_FACES, type FaceTarget } from './expressions';
+import { DEFORMERS, VISEMES, isViseme, type Deformer, type Viseme } from './types';
+import { visemeMatrix } from './visemes';
+
+const D = DEFORMERS.length;
+const V = VISEMES.length;
+const index = (name: Deformer) => DEFORMERS.indexOf(name);
+const BLINK_LEFT = index('eyeBlinkLeft');
+const BLINK_RIGHT = index('eyeBlinkRight');
+const JAW_OPEN = index('jawOpen');
+/** Deformers of the mouth, damped while visemes drive it so speech reads clearly. */
+const IS_MOUTH = Uint8Array.from(DEFORMERS, (d) => (/^(mouth|jaw|tongue)/.test(d) ? 1 : 0));
+/** How far the eyes and head turn at gaze 1, in radians. */
+const EYE_YAW = 0.42;
+const EYE_PITCH = 0.3;
+const HEAD_FOLLOW = 0.35;
+/** Easing rates (per second) of the different layers. */
+const RATE = { face: 4, viseme: 22, eyes: 24, head: 2.5, desaturate: 2 } as const;
+/** Below this a viseme is not reported as the current one. */
+const VISEME_SHOWN = 0.1;
+
+function ease(rate: number, dt: number): number {
+	return 1 - Math.exp(-rate * dt);
+}
+
+function clamp(value: number, low: number, high: number): number {
+	return value < low ? low : value > high ? high : value;
+}
+
+/** Options of a {@link FaceAnimator}. */
+export interface AnimatorOptions {
+	/** Random source in [0, 1); pass a seeded one for repeatable tests. */
+	random?: () => number;
+	/** Deformers the head really has; visemes fall back to jawOpen for the others. */
+	available?: ReadonlySet<string>;
+}
+
+/** Animates one face; read `weights`, `eyeYaw`… after each {@link FaceAnimator.update}. */
+export class FaceAnimator {
+	/** Final deformer weights in DEFORMERS order, each in [0, 1]. */
+	readonly weights = new Float32Array(D);
+	/** Smoothed viseme weights in VISEMES order. */
+	readonly visemes = new Float32Array(V);
+	eyeYaw = 0;
+	eyePitch = 0;
+	headYaw = 0;
+	headPitch = 0;
+	headRoll = 0;
+	/** Breathing, -1..1 scaled by depth and motion. */
+	breath = 0;
+	desaturate = 0;
+	/** Whether speech is under way; nods a little and keeps eye contact. */
+	speaking = false;
+
+	private readonly random: () => number;
+	private readonly matrix: Float32Array;
+	private readonly expression = new Float32Array(D);
+	private readonly expressionTarget = new Float32Array(D);
+	private readonly visemeInput = new Float32Array(V);
+	private unknownJaw = 0;
+	private face: FaceTarget = STATE_FACES.open;
+	private faceEased = {
+		gazeX: 0,
+		gazeY: 0,
+		eyeContact: 1,
+		wander: 0,
+		pitch: 0,
+		roll: 0,
+		depth: 0.6
+	};
+	private motion = 1;
+	private time = 0;
+	private blinkAt = -1;
+	private nextBlink = 2;
+	private breathPhase = 0;
+	private pointerX = 0;
+	private pointerY = 0;
+	private pointerAge = Infinity;
+	private wanderX = 0;
+	private wanderY = 0;
+	private wanderIn = 0;
+	private jitterX = 0;
+	private jitterY = 0;
+	private jitterIn = 1;
+	private gazeX = 0;
+	private gazeY = 0;
+
+	constructor(options: AnimatorOptions = {}) {
+		this.random = options.random ?? Math.random;
+		this.matrix = visemeMatrix(options.available);
+		this.setTarget(this.face);
+	}
+
+	/** Sets the expression to ease toward (from expressionTarget()). */
+	setTarget(face: FaceTarget): void {
+		this.face = face;
+		for (let d = 0; d < D; d++)
+			this.expressionTarget[d] = face.deformers[DEFORMERS[d] as Deformer] ?? 0;
+	}
+
+	/** Viseme weights from lip sync; names that are not visemes open the jaw a little. */
+	setVisemeWeights(weights: Readonly<Record<string, number>> | null | undefined): void {
+		this.visemeInput.fill(0);
+		this.unknownJaw = 0;
+		if (!weights) return;
+		for (const name in weights) {
+			const weight = clamp(weights[name] ?? 0, 0, 1);
+			if (isViseme(name)) this.visemeInput[VISEMES.indexOf(name)] = weight;
+			else this.unknownJaw = Math.max(this.unknownJaw, 0.3 * weight);
+		}
+	}
+
+	/** Shows one viseme at `weight`, all others at 0. */
+	setViseme(viseme: Viseme, weight = 1): void {
+		this.visemeInput.fill(0);
+		this.unknownJaw = 0;
+		const at = VISEMES.indexOf(viseme);
+		if (at >= 0) this.visemeInput[at] = clamp(weight, 0, 1);
+	}
+
+	/** The pointer, normalised: x -1 left … 1 right, y -1 bottom … 1 top of the screen. */
+	lookAt(x: number, y: number): void {
+		this.pointerX = clamp(x, -1, 1);
+		this.pointerY = clamp(y, -1, 1);
+		this.pointerAge = 0;
+	}
+
+	/** 0 holds still (no sway, breathing, blinking or wandering), 1 is fully alive. */
+	setMotion(level: number): void {
+		this.motion = clamp(Number.isFinite(level) ? level : 1, 0, 1);
+		if (this.motion === 0) this.blinkAt = -1;
+	}
+
+	/** The viseme the mouth shows most, or `sil`. */
+	currentViseme(): Viseme {
+		let best = 0;
+		let bestWeight = VISEME_SHOWN;
+		for (let v = 1; v < V; v++) {
+			const weight = this.visemes[v] ?? 0;
+			if (weight > bestWeight) {
+				best = v;
+				bestWeight = weight;
+			}
+		}
+		return VISEMES[best] ?? 'sil';
+	}
+
+	/** Advances the face by `dt` seconds (clamped to 0..0.25). */
+	update(dt: number): void {
+		const step = clamp(Number.isFinite(dt) ? dt : 0, 0, 0.25);
+		this.time += step;
+		this.easeLayers(step);
+		this.mixWeights(this.blink(step));
+		this.moveEyes(step);
+		this.moveHead(step);
+	}
+
+	private easeLayers(dt: number): void {
+		const k = ease(RATE.face, dt);
+		for (let d = 0; d < D; d++) {
+			const current = this.expression[d] ?? 0;
+			this.expression[d] = current + ((this.expressionTarget[d] ?? 0) - current) * k;
+		}
+		const kv = ease(RATE.viseme, dt);
+		for (let v = 0; v < V; v++) {
+			const current = this.visemes[v] ?? 0;
+			this.visemes[v] = current + ((this.visemeInput[v] ?? 0) - current) * kv;
+		}
+		const f = this.faceEased;
+		const face = this.face;
+		f.gazeX += (face.gazeX - f.gazeX) * k;
+		f.gazeY += (face.gazeY - f.gazeY) * k;
+		f.eyeContact += (face.eyeContact - f.eyeContact) * k;
+		f.wander += (face.gazeWander - f.wander) * k;
+		f.pitch += (face.headPitch - f.pitch) * k;
+		f.roll += (face.headRoll - f.roll) * k;
+		f.depth += (face.breathDepth - f.depth) * k;
+		this.desaturate += (face.desaturate - this.desaturate) * ease(RATE.desaturate, dt);
+	}
+
+	/** Random blinks (now and then a double one); returns how closed the lids are, 0..1. */
+	private blink(dt: number): number {
+		if (this.motion === 0) return 0;
+		const duration = this.face.blinkDuration;
+		if (this.blinkAt < 0) {
+			this.nextBlink -= dt;
+			if (this.nextBlink > 0) return 0;
+			this.blinkAt = 0;
+			const interval = this.face.blinkInterval;
+			this.nextBlink =
+				this.random() < 0.15 ? duration * 1.3 : interval * (0.5 + this.random()) + duration;
+		}
+		this.blinkAt += dt;
+		const p = this.blinkAt / duration;
+		if (p >= 1) {
+			this.blinkAt = -1;
+			return 0;
+		}
+		// Lids close quickly and open more slowly.
+		return p < 0.4 ? p / 0.4 : 1 - (p - 0.4) / 0.6;
+	}
+
+	private mixWeights(blink: number): void {
+		let speech = this.unknownJaw;
+		for (let v = 1; v < V; v++) speech += this.visemes[v] ?? 0;
+		speech = Math.min(1, speech);
+		for (let d = 0; d < D; d++) {
+			let value = (this.expression[d] ?? 0) * (IS_MOUTH[d] ? 1 - 0.6 * speech : 1);
+			for (let v = 0; v < V; v++) value += (this.visemes[v] ?? 0) * (this.matrix[v * D + d] ?? 0);
+			this.weights[d] = clamp(value, 0, 1);
+		}
+		const jaw = this.weights[JAW_OPEN] ?? 0;
+		this.weights[JAW_OPEN] = Math.max(jaw, this.unknownJaw);
+		const left = this.weights[BLINK_LEFT] ?? 0;
+		const right = this.weights[BLINK_RIGHT] ?? 0;
+		this.weights[BLINK_LEFT] = left + (1 - left) * blink;
+		this.weights[BLINK_RIGHT] = right + (1 - right) * blink;
+	}
+
+	private moveEyes(dt: number): void {
+		const m = this.motion;
+		const f = this.faceEased;
+		this.wanderIn -= dt;
+		if (this.wanderIn <= 0 && m > 0) {
+			this.wanderX = (this.random() * 2 - 1) * 0.8;
+			this.wanderY = this.random() * 1.1 - 0.5;
+			this.wanderIn = 0.5 + this.random();
+		}
+		this.jitterIn -= dt;
+		if (this.jitterIn <= 0 && m > 0) {
+			this.jitterX = (this.random() * 2 - 1) * 0.06;
+			this.jitterY = (this.random() * 2 - 1) * 0.04;
+			this.jitterIn = 1.2 + this.random() * 2;
+		}
+		this.pointerAge += dt;
+		// The pointer holds the eyes for 3 s after it last moved, then lets go over 2 s.
+		const presence = this.pointerAge < 3 ? 1 : Math.max(0, 1 - (this.pointerAge - 3) / 2);
+		const contact = clamp(f.eyeContact + (this.speaking ? 0.3 : 0), 0, 1) * presence;
+		const wander = f.wander * m;
+		const ownX = f.gazeX + this.wanderX * wander + this.jitterX * m;
+		const ownY = f.gazeY + this.wanderY * wander + this.jitterY * m;
+		const targetX = ownX + (this.pointerX - ownX) * contact;
+		const targetY = ownY + (this.pointerY - ownY) * contact;
+		const k = ease(RATE.eyes, dt);
+		this.gazeX += (clamp(targetX, -1, 1) - this.gazeX) * k;
+		this.gazeY += (clamp(targetY, -1, 1) - this.gazeY) * k;
+		this.eyeYaw = this.gazeX * EYE_YAW;
+		this.eyePitch = -this.gazeY * EYE_PITCH;
+	}
+
+	private moveHead(dt: number): void {
+		const m = this.motion;
+		const t = this.time;
+		const f = this.faceEased;
+		const k = ease(RATE.head, dt);
+		let speech = 0;
+		for (let v = 1; v < V; v++) speech += this.visemes[v] ?? 0;
+		const nod = this.speaking ? 0.025 * Math.sin(4.2 * t) * Math.min(1, speech) : 0;
+		const yaw =
+			this.gazeX * EYE_YAW * HEAD_FOLLOW +
+			m * (0.035 * Math.sin(0.37 * t) + 0.015 * Math.sin(0.91 * t + 1));
+		const pitch =
+			f.pitch -
+			this.gazeY * EYE_PITCH * HEAD_FOLLOW +
+			m * (0.025 * Math.sin(0.29 * t + 2) + 0.01 * Math.sin(1.3 * t) + nod);
+		const roll = f.roll + m * 0.02 * Math.sin(0.23 * t + 0.5);
+		this.headYaw += (yaw - this.headYaw) * k;
+		this.headPitch += (pitch - this.headPitch) * k;
+		this.headRoll += (roll - this.headRoll) * k;
+		this.breathPhase += dt * (this.face.breathRate / 60) * Math.PI * 2;
+		this.breath = Math.sin(this.breathPhase) * f.depth * m;
+	}
+}

@@ -1,0 +1,359 @@
+/**
+ * The 3D avatar as a plain class: builds the scene on a canvas, runs an explicit animation loop
+ * with a frame-rate cap (`start`, `stop`, `update(dt)`), takes connection state, mood, visemes
+ * and the pointer, and releases everything in `dispose()`. Svelte wraps it in Avatar.svelte.
+ */
+import {
+	Mesh,
+	NeutralToneMapping,
+	PMREMGenerator,
+	WebGLRenderer,
+	type BufferGeometry,
+	type Material,
+	type Texture
+} from 'three';
+import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
+import { FaceAnimator } from './animator';
+import { AvatarUnsupportedError } from './errors';
+import { expressionTarget } from './expressions';
+import { createRig, frameCamera, type AvatarRig } from './scene';
+import { isWebGLAvailable, probeWebGL } from './support';
+import {
+	DEFORMERS,
+	type ConnectionStateName,
+	type Deformer,
+	type Mood,
+	type Viseme
+} from './types';
+
+/** Called each frame for the current viseme weights (a lip-sync timeline at time t). */
+export type VisemeSource = () => Readonly<Record<string, number>> | null | undefined;
+
+/** Options of an {@link Avatar}; every field has a default. */
+export interface AvatarOptions {
+	/** Highest frame rate the loop renders at. Default 30. */
+	maxFps?: number;
+	/** Cap on devicePixelRatio. Default 2. */
+	pixelRatioCap?: number;
+	/** Initial motion level, 0 (still) … 1. Default 1. */
+	motion?: number;
+	/** Random source for blinks and glances; a seeded one makes frames repeatable. */
+	random?: () => number;
+	/**
+	 * Image-based lighting from a room made in code (no download). Default false: lights alone
+	 * look nearly as good, and building the map takes seconds on software WebGL.
+	 */
+	environment?: boolean;
+	/** Told when the dominant viseme changes (not every frame). */
+	onVisemeChange?: (viseme: Viseme) => void;
+}
+
+const DEFAULT = {
+	maxFps: 30,
+	pixelRatioCap: 2,
+	motion: 1,
+	environment: false
+} as const;
+
+/** How much of the requested motion is kept when the user prefers reduced motion. */
+const REDUCED_MOTION = 0.2;
+
+/** A procedural talking head rendered with three.js on one canvas. */
+export class Avatar {
+	/** True when this browser can run the avatar (WebGL 2). */
+	static isSupported(): boolean {
+		return isWebGLAvailable();
+	}
+
+	readonly canvas: HTMLCanvasElement;
+	private readonly renderer: WebGLRenderer;
+	private readonly rig: AvatarRig;
+	private readonly animator: FaceAnimator;
+	private readonly options: Required<Omit<AvatarOptions, 'random' | 'onVisemeChange'>> &
+		Pick<AvatarOptions, 'onVisemeChange'>;
+	private readonly bindMeshes: Mesh[] = [];
+	private readonly bindInfluence: number[] = [];
+	private readonly bindDeformer: number[] = [];
+	private readonly neckY: number;
+	private readonly software: boolean;
+	private readonly reducedMotion: MediaQueryList | null;
+	private readonly resizeObserver: ResizeObserver | null;
+	private readonly visibility: IntersectionObserver | null;
+	private environmentMap: Texture | null = null;
+	private visemeSource: VisemeSource | null = null;
+	private state: ConnectionStateName = 'open';
+	private mood: Mood = 'neutral';
+	private motion: number;
+	private frame = 0;
+	private running = false;
+	private resumeOnRestore = false;
+	private disposed = false;
+	private onScreen = true;
+	private lastFrameAt = -1;
+	private framesCounted = 0;
+	private countSince = -1;
+	private measuredFps = 0;
+	private lastViseme: Viseme = 'sil';
+
+	/**
+	 * Builds the scene on `canvas`. Throws {@link AvatarUnsupportedError} when WebGL 2 is missing
+	 * or the context cannot be created.
+	 */
+	constructor(canvas: HTMLCanvasElement, options: AvatarOptions = {}) {
+		this.canvas = canvas;
+		this.options = { ...DEFAULT, ...options };
+		const probe = probeWebGL();
+		if (!probe.supported) throw new AvatarUnsupportedError();
+		// On a CPU renderer every pixel counts: one pixel per CSS pixel and no MSAA. High-density
+		// screens need no MSAA either.
+		this.software = probe.software;
+		try {
+			this.renderer = new WebGLRenderer({
+				canvas,
+				antialias: !probe.software && (globalThis.devicePixelRatio ?? 1) < 2,
+				alpha: true,
+				stencil: true,
+				powerPreference: 'low-power'
+			});
+		} catch (cause) {
+			throw new AvatarUnsupportedError({ cause });
+		}
+		this.renderer.toneMapping = NeutralToneMapping;
+		this.renderer.setClearColor(0x000000, 0);
+		this.rig = createRig();
+		this.neckY = this.rig.headPivot.position.y;
+		if (this.options.environment) this.addEnvironment();
+		const available = this.bindMorphTargets();
+		this.animator = new FaceAnimator({ random: options.random, available });
+		this.motion = this.options.motion;
+		this.reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)') ?? null;
+		this.reducedMotion?.addEventListener('change', this.applyMotion);
+		this.applyMotion();
+		this.applyExpression();
+		canvas.addEventListener('webglcontextlost', this.contextLost);
+		canvas.addEventListener('webglcontextrestored', this.contextRestored);
+		this.resizeObserver =
+			typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.resize());
+		this.resizeObserver?.observe(canvas);
+		this.visibility =
+			typeof IntersectionObserver === 'undefined'
+				? null
+				: new IntersectionObserver((entries) => {
+						this.onScreen = entries[entries.length - 1]?.isIntersecting ?? true;
+					});
+		this.visibility?.observe(canvas);
+		this.resize();
+	}
+
+	/** Frames rendered per second over the last full second (0 while stopped). */
+	get frameRate(): number {
+		return this.measuredFps;
+	}
+
+	/** The viseme the mouth shows most right now, or `sil`. */
+	get currentViseme(): Viseme {
+		return this.animator.currentViseme();
+	}
+
+	/** Starts the animation loop. Does nothing when running or disposed. */
+	start(): void {
+		if (this.running || this.disposed) return;
+		this.running = true;
+		this.lastFrameAt = -1;
+		this.countSince = -1;
+		this.frame = requestAnimationFrame(this.tick);
+	}
+
+	/** Stops the loop; the last frame stays on the canvas. */
+	stop(): void {
+		this.running = false;
+		cancelAnimationFrame(this.frame);
+		this.frame = 0;
+		this.measuredFps = 0;
+	}
+
+	/** Advances the animation by `dt` seconds and renders one frame. Allocates nothing. */
+	update(dt: number): void {
+		if (this.disposed) return;
+		const animator = this.animator;
+		if (this.visemeSource) animator.setVisemeWeights(this.visemeSource());
+		animator.update(dt);
+		const weights = animator.weights;
+		for (let b = 0; b < this.bindMeshes.length; b++) {
+			const influences = this.bindMeshes[b]?.morphTargetInfluences;
+			if (influences)
+				influences[this.bindInfluence[b] ?? 0] = weights[this.bindDeformer[b] ?? 0] ?? 0;
+		}
+		const rig = this.rig;
+		rig.eyeballs[0].rotation.set(animator.eyePitch, animator.eyeYaw, 0);
+		rig.eyeballs[1].rotation.set(animator.eyePitch, animator.eyeYaw, 0);
+		rig.headPivot.rotation.set(animator.headPitch, animator.headYaw, animator.headRoll);
+		rig.headPivot.position.y = this.neckY + 0.01 * animator.breath;
+		rig.body.scale.set(1 + 0.004 * animator.breath, 1 + 0.012 * animator.breath, 1);
+		rig.desaturate.value = animator.desaturate;
+		this.renderer.render(rig.scene, rig.camera);
+		const viseme = animator.currentViseme();
+		if (viseme !== this.lastViseme) {
+			this.lastViseme = viseme;
+			this.options.onVisemeChange?.(viseme);
+		}
+	}
+
+	/** Sets the connection state whose expression the face eases toward. */
+	setConnectionState(state: ConnectionStateName): void {
+		this.state = state;
+		this.applyExpression();
+	}
+
+	/** Sets the mood of the current answer, blended with the connection state's face. */
+	setMood(mood: Mood): void {
+		this.mood = mood;
+		this.applyExpression();
+	}
+
+	/** Marks speech under way: steadier eye contact and small nods with the words. */
+	setSpeaking(speaking: boolean): void {
+		this.animator.speaking = speaking;
+	}
+
+	/** Pushes viseme weights (any subset of the 15; others count as 0); eased each frame. */
+	setVisemeWeights(weights: Readonly<Record<string, number>> | null | undefined): void {
+		this.animator.setVisemeWeights(weights);
+	}
+
+	/** Shows one viseme at `weight` (0..1), all others at 0. */
+	setViseme(viseme: Viseme, weight = 1): void {
+		this.animator.setViseme(viseme, weight);
+	}
+
+	/** Pulls viseme weights from `source` every frame instead (null to stop). */
+	setVisemeSource(source: VisemeSource | null): void {
+		this.visemeSource = source;
+		if (!source) this.animator.setVisemeWeights(null);
+	}
+
+	/** Points the eyes at the pointer: x -1 left … 1 right, y -1 bottom … 1 top. */
+	lookAt(x: number, y: number): void {
+		this.animator.lookAt(x, y);
+	}
+
+	/** Stillness slider: 0 holds still, 1 fully alive. Reduced-motion users get at most 0.2. */
+	setMotion(level: number): void {
+		this.motion = level;
+		this.applyMotion();
+	}
+
+	/** Matches the drawing buffer to the canvas's CSS size (ResizeObserver calls this). */
+	resize(): void {
+		if (this.disposed) return;
+		const width = Math.max(1, this.canvas.clientWidth);
+		const height = Math.max(1, this.canvas.clientHeight);
+		const cap = this.software ? 1 : this.options.pixelRatioCap;
+		const ratio = Math.min(globalThis.devicePixelRatio ?? 1, cap);
+		this.renderer.setPixelRatio(ratio);
+		this.renderer.setSize(width, height, false);
+		frameCamera(this.rig.camera, width / height);
+		if (!this.running) this.renderer.render(this.rig.scene, this.rig.camera);
+	}
+
+	/**
+	 * Releases everything, in order: animation frame, geometries, materials, textures, renderer
+	 * (and its context), observers and listeners. Safe to call twice.
+	 */
+	dispose(): void {
+		if (this.disposed) return;
+		this.stop();
+		this.disposed = true;
+		const geometries = new Set<BufferGeometry>();
+		const materials = new Set<Material>();
+		this.rig.scene.traverse((object) => {
+			if (object instanceof Mesh) {
+				geometries.add(object.geometry);
+				materials.add(object.material as Material);
+			}
+		});
+		for (const geometry of geometries) geometry.dispose();
+		for (const material of materials) material.dispose();
+		this.rig.materials.eyeball.map?.dispose();
+		this.environmentMap?.dispose();
+		this.rig.scene.environment = null;
+		this.renderer.dispose();
+		this.renderer.forceContextLoss();
+		this.resizeObserver?.disconnect();
+		this.visibility?.disconnect();
+		this.reducedMotion?.removeEventListener('change', this.applyMotion);
+		this.canvas.removeEventListener('webglcontextlost', this.contextLost);
+		this.canvas.removeEventListener('webglcontextrestored', this.contextRestored);
+		this.visemeSource = null;
+	}
+
+	private readonly tick = (now: number): void => {
+		if (!this.running) return;
+		this.frame = requestAnimationFrame(this.tick);
+		if (this.lastFrameAt < 0) {
+			this.lastFrameAt = now;
+			this.countSince = now;
+			return;
+		}
+		const elapsed = now - this.lastFrameAt;
+		// 1 ms of slack so a 60 Hz display still gives exactly 30 fps under a 30 fps cap.
+		if (elapsed < 1000 / this.options.maxFps - 1) return;
+		this.lastFrameAt = now;
+		if (!this.onScreen) return;
+		this.update(elapsed / 1000);
+		this.framesCounted++;
+		if (now - this.countSince >= 1000) {
+			this.measuredFps = (this.framesCounted * 1000) / (now - this.countSince);
+			this.framesCounted = 0;
+			this.countSince = now;
+		}
+	};
+
+	private readonly applyMotion = (): void => {
+		const reduce = this.reducedMotion?.matches ?? false;
+		const level = Math.min(1, Math.max(0, Number.isFinite(this.motion) ? this.motion : 1));
+		this.animator.setMotion(reduce ? Math.min(level, REDUCED_MOTION) : level);
+	};
+
+	private readonly contextLost = (event: Event): void => {
+		// Without preventDefault the browser never gives the context back.
+		event.preventDefault();
+		this.resumeOnRestore = this.running;
+		this.stop();
+	};
+
+	private readonly contextRestored = (): void => {
+		if (this.resumeOnRestore) this.start();
+		this.resumeOnRestore = false;
+	};
+
+	private applyExpression(): void {
+		this.animator.setTarget(expressionTarget(this.state, this.mood));
+	}
+
+	private addEnvironment(): void {
+		const generator = new PMREMGenerator(this.renderer);
+		const room = new RoomEnvironment();
+		this.environmentMap = generator.fromScene(room, 0.04).texture;
+		this.rig.scene.environment = this.environmentMap;
+		this.rig.scene.environmentIntensity = 0.45;
+		room.dispose();
+		generator.dispose();
+	}
+
+	/** Maps deformer weights to each mesh's morph influences; returns the deformers found. */
+	private bindMorphTargets(): Set<string> {
+		const found = new Set<string>();
+		for (const mesh of this.rig.morphMeshes) {
+			for (const [name, influence] of Object.entries(mesh.morphTargetDictionary ?? {})) {
+				const deformer = DEFORMERS.indexOf(name as Deformer);
+				if (deformer < 0) continue;
+				found.add(name);
+				this.bindMeshes.push(mesh);
+				this.bindInfluence.push(influence);
+				this.bindDeformer.push(deformer);
+			}
+		}
+		return found;
+	}
+}

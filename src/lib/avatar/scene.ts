@@ -1,0 +1,99 @@
+/**
+ * Scene set-up in one place: camera, lights, and the rig of parts (head pivot, eyes, body).
+ * The renderer and the environment map belong to avatar.ts, which owns the WebGL context.
+ */
+import { DirectionalLight, Group, HemisphereLight, Mesh, PerspectiveCamera, Scene } from 'three';
+import { createBody, createEars, createHair } from './parts/body';
+import { createBrows } from './parts/brows';
+import { createEyes } from './parts/eyes';
+import { createHead } from './parts/head';
+import { createMaterials, type AvatarMaterials, type DesaturateUniform } from './parts/materials';
+import { createMouth } from './parts/mouth';
+
+/** Everything the animation loop moves. */
+export interface AvatarRig {
+	scene: Scene;
+	camera: PerspectiveCamera;
+	/** Turns and tilts the head about the top of the neck. */
+	headPivot: Group;
+	/** Scaled a little with each breath. */
+	body: Group;
+	/** Left (+x) and right eyeball pivots, turned for gaze. */
+	eyeballs: [Group, Group];
+	/** Meshes with morph targets named after deformers. */
+	morphMeshes: Mesh[];
+	materials: AvatarMaterials;
+	desaturate: DesaturateUniform;
+}
+
+/** Where the head turns: about the top of the neck. */
+const NECK_TOP = { y: -0.7, z: -0.1 };
+/** The part of the scene that must stay in view: head, hair and the top of the shoulders. */
+const FRAME = { centreY: -0.16, halfHeight: 1.45, halfWidth: 1.3 };
+const FOV = 22;
+
+/** Builds the scene graph with every part, light and material. */
+export function createRig(): AvatarRig {
+	const desaturate: DesaturateUniform = { value: 0 };
+	const materials = createMaterials(desaturate);
+	const scene = new Scene();
+
+	const headPivot = new Group();
+	headPivot.name = 'head-pivot';
+	headPivot.position.set(0, NECK_TOP.y, NECK_TOP.z);
+	const head = new Group();
+	head.position.set(0, -NECK_TOP.y, -NECK_TOP.z);
+	headPivot.add(head);
+
+	const skin = createHead(materials.skin);
+	const eyes = createEyes({
+		eyeball: materials.eyeball,
+		lids: materials.lids,
+		catchlight: materials.catchlight
+	});
+	const brows = createBrows(materials.brows);
+	const mouth = createMouth(materials);
+	head.add(skin, eyes.lids, brows, createHair(materials.hair), ...eyes.eyeballs, ...eyes.extras);
+	head.add(...mouth, ...createEars(materials.skinPlain));
+
+	const body = new Group();
+	body.name = 'body';
+	body.add(...createBody(materials.skinPlain, materials.shirt, materials.collar));
+	scene.add(body, headPivot);
+
+	// Soft studio light: warm key from the upper left, pink fill from the right, cool rim behind,
+	// and a bright sky/ground ambient that stands in for the (optional) environment map.
+	const key = new DirectionalLight(0xfff0e0, 2.3);
+	key.position.set(-2.2, 3, 4);
+	const fill = new DirectionalLight(0xffe6f0, 0.9);
+	fill.position.set(2.5, -0.3, 3);
+	const rim = new DirectionalLight(0xc8dcff, 1.4);
+	rim.position.set(2.6, 2.2, -3);
+	scene.add(key, fill, rim, new HemisphereLight(0xfff8f0, 0x9a8078, 1.4));
+
+	const camera = new PerspectiveCamera(FOV, 1, 0.1, 50);
+	frameCamera(camera, 1);
+	const morphMeshes = [skin, eyes.lids, brows, ...mouth].filter(
+		(mesh) => mesh.morphTargetDictionary !== undefined
+	);
+	return {
+		scene,
+		camera,
+		headPivot,
+		body,
+		eyeballs: eyes.eyeballs,
+		morphMeshes,
+		materials,
+		desaturate
+	};
+}
+
+/** Moves the camera back far enough that the head and shoulders fit at this aspect ratio. */
+export function frameCamera(camera: PerspectiveCamera, aspect: number): void {
+	const halfHeight = Math.max(FRAME.halfHeight, FRAME.halfWidth / Math.max(aspect, 0.1));
+	const distance = halfHeight / Math.tan(((FOV / 2) * Math.PI) / 180);
+	camera.aspect = aspect;
+	camera.position.set(0, FRAME.centreY + 0.15, distance);
+	camera.lookAt(0, FRAME.centreY, 0);
+	camera.updateProjectionMatrix();
+}

@@ -1,0 +1,99 @@
+/**
+ * Names shared by the avatar's pure modules and its renderer. No three.js here, so the page can
+ * import these types without pulling the 3D chunk.
+ */
+
+/** ARKit-named deformers the procedural head builds as morph targets (avatar.md's minimal set). */
+export const DEFORMERS = [
+	'jawOpen',
+	'jawForward',
+	'mouthFunnel',
+	'mouthPucker',
+	'mouthPressLeft',
+	'mouthPressRight',
+	'mouthDimpleLeft',
+	'mouthDimpleRight',
+	'mouthRollUpper',
+	'mouthRollLower',
+	'mouthShrugUpper',
+	'mouthLowerDownLeft',
+	'mouthLowerDownRight',
+	'mouthUpperUpLeft',
+	'mouthUpperUpRight',
+	'mouthSmileLeft',
+	'mouthSmileRight',
+	'mouthFrownLeft',
+	'mouthFrownRight',
+	'tongueOut',
+	'eyeBlinkLeft',
+	'eyeBlinkRight',
+	'eyeWideLeft',
+	'eyeWideRight',
+	'eyeSquintLeft',
+	'eyeSquintRight',
+	'browInnerUp',
+	'browDownLeft',
+	'browDownRight',
+	'browOuterUpLeft',
+	'browOuterUpRight',
+	'cheekSquintLeft',
+	'cheekSquintRight'
+] as const;
+
+/** One ARKit deformer name. */
+export type Deformer = (typeof DEFORMERS)[number];
+
+/** Weights per deformer, each in [0, 1]. */
+export type DeformerWeights = Partial<Record<Deformer, number>>;
+
+/** The 15 Oculus visemes, in Oculus order. */
+export const VISEMES = [
+	'sil',
+	'PP',
+	'FF',
+	'TH',
+	'DD',
+	'kk',
+	'CH',
+	'SS',
+	'nn',
+	'RR',
+	'aa',
+	'E',
+	'I',
+	'O',
+	'U'
+] as const;
+
+/** One Oculus viseme name. */
+export type Viseme = (typeof VISEMES)[number];
+
+/** The connection statechart's top-level state names, as the page passes them. */
+export type ConnectionStateName =
+	'idle' | 'connecting' | 'open' | 'stale' | 'backingOff' | 'failed';
+
+/** The mood of the current answer. */
+export type Mood = 'neutral' | 'happy' | 'thinking' | 'concerned' | 'sad';
+
+/** Every connection state name, for demos and tests. */
+export const CONNECTION_STATES: readonly ConnectionStateName[] = [
+	'idle',
+	'connecting',
+	'open',
+	'stale',
+	'backingOff',
+	'failed'
+];
+
+/** Every mood, for demos and tests. */
+export const MOODS: readonly Mood[] = ['neutral', 'happy', 'thinking', 'concerned', 'sad'];
+
+/** True when `name` is one of the deformers above. */
+export function isDeformer(name: string): name is Deformer {
+	return (DEFORMERS as readonly string[]).includes(name);
+}
+
+/** True when `name` is one of the 15 visemes. */
+export function isViseme(name: string): name is Viseme {
+	return (VISEMES as readonly string[]).includes(name);
+}

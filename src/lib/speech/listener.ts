@@ -1,0 +1,167 @@
+/**
+ * The microphone: Web Speech recognition for push-to-talk or a toggle. While the user speaks,
+ * interim text is reported (to show in the input); when the session ends, the final text is
+ * reported once (to send as a chat message). Every failure becomes a status with a message;
+ * nothing throws to the page.
+ */
+import {
+	LISTENER_MESSAGES,
+	isListenerProblem,
+	statusFromRecognitionError,
+	statusFromStartError,
+	type ListenerStatus
+} from './listener-status';
+import {
+	browserRecognition,
+	type RecognitionConstructor,
+	type RecognitionLike,
+	type RecognitionResultEventLike
+} from './recognition-types';
+
+export interface ListenerOptions {
+	/** Default: the browser's `SpeechRecognition`/`webkitSpeechRecognition`; null = unsupported. */
+	recognition?: RecognitionConstructor | null;
+	lang?: string;
+	/** Text heard so far in this session, final and interim together. */
+	onInterim?: (text: string) => void;
+	/** The whole text of a finished session (not called when nothing was heard, or on abort). */
+	onFinal?: (text: string) => void;
+	onStatus?: (status: ListenerStatus, message: string) => void;
+}
+
+/** Final and interim transcripts of all results so far. */
+function transcripts(event: RecognitionResultEventLike): { final: string; interim: string } {
+	const final: string[] = [];
+	const interim: string[] = [];
+	for (let i = 0; i < event.results.length; i++) {
+		const result = event.results[i];
+		const text = result?.[0]?.transcript.trim();
+		if (text) (result?.isFinal ? final : interim).push(text);
+	}
+	return { final: final.join(' '), interim: interim.join(' ') };
+}
+
+/** Speech recognition with a clear status; see the file comment. */
+export class Listener {
+	readonly #ctor: RecognitionConstructor | null;
+	readonly #options: ListenerOptions;
+	#status: ListenerStatus;
+	#session: RecognitionLike | null = null;
+	#heard = { final: '', interim: '' };
+	#discard = false;
+
+	constructor(options: ListenerOptions = {}) {
+		this.#options = options;
+		this.#ctor = options.recognition === undefined ? browserRecognition() : options.recognition;
+		this.#status = this.#ctor ? 'idle' : 'unsupported';
+	}
+
+	/** Whether this browser has speech recognition at all. */
+	get supported(): boolean {
+		return this.#ctor !== null;
+	}
+
+	get status(): ListenerStatus {
+		return this.#status;
+	}
+
+	/** A sentence saying what the status means, for the microphone button. */
+	get message(): string {
+		return LISTENER_MESSAGES[this.#status];
+	}
+
+	/** A session is starting or running. */
+	get listening(): boolean {
+		return this.#session !== null;
+	}
+
+	/** Starts listening; false (with a status saying why) when it cannot. */
+	start(): boolean {
+		if (this.#session) return true;
+		if (!this.#ctor) {
+			this.#setStatus('unsupported');
+			return false;
+		}
+		try {
+			const session = new this.#ctor();
+			session.lang = this.#options.lang ?? 'en-US';
+			// Continuous: the user decides when to stop (button released or pressed again).
+			session.continuous = true;
+			session.interimResults = true;
+			this.#attach(session);
+			this.#session = session;
+			this.#heard = { final: '', interim: '' };
+			this.#discard = false;
+			this.#setStatus('starting');
+			session.start();
+			return true;
+		} catch (error) {
+			this.#session = null;
+			this.#setStatus(statusFromStartError(error));
+			return false;
+		}
+	}
+
+	/** Stops listening; what was heard is delivered through `onFinal` when the session ends. */
+	stop(): void {
+		this.#call((session) => session.stop());
+	}
+
+	/** Stops listening and drops what was heard. */
+	abort(): void {
+		this.#discard = true;
+		this.#call((session) => session.abort());
+	}
+
+	/** Starts when idle, stops when listening (for a toggle button). */
+	toggle(): void {
+		if (this.#session) this.stop();
+		else this.start();
+	}
+
+	/** Aborts any session; safe to call twice. */
+	dispose(): void {
+		this.abort();
+	}
+
+	#attach(session: RecognitionLike): void {
+		const current = () => this.#session === session;
+		session.onstart = () => current() && this.#setStatus('listening');
+		session.onresult = (event) => {
+			if (!current()) return;
+			this.#heard = transcripts(event);
+			const text = [this.#heard.final, this.#heard.interim].filter(Boolean).join(' ');
+			this.#options.onInterim?.(text);
+		};
+		session.onerror = (event) => {
+			if (!current()) return;
+			const status = statusFromRecognitionError(event.error);
+			if (isListenerProblem(status)) this.#setStatus(status);
+		};
+		session.onend = () => current() && this.#ended();
+	}
+
+	#ended(): void {
+		this.#session = null;
+		// A recogniser stopped mid-word may not finalise it; the interim words are still what was said.
+		const text = this.#heard.final || this.#heard.interim;
+		if (!isListenerProblem(this.#status)) this.#setStatus('idle');
+		if (text && !this.#discard) this.#options.onFinal?.(text);
+	}
+
+	#call(action: (session: RecognitionLike) => void): void {
+		const session = this.#session;
+		if (!session) return;
+		try {
+			action(session);
+		} catch {
+			// The session is already over; end it on our side.
+			this.#ended();
+		}
+	}
+
+	#setStatus(status: ListenerStatus): void {
+		this.#status = status;
+		this.#options.onStatus?.(status, LISTENER_MESSAGES[status]);
+	}
+}

@@ -239,6 +239,7 @@ export function expressionTarget(state: ConnectionStateName, mood: Mood): FaceTa
 	const weight = MOOD_WEIGHT[state] ?? 0;
 	const deformers: DeformerWeights = { ...face.deformers };
 	for (const [name, value] of Object.entries(layer.deformers) as [Deformer, number][]) {
+		if (value * weight === 0) continue;
 		deformers[name] = clamp01((deformers[name] ?? 0) + value * weight);
 	}
 	const gazeMix = layer.gaze ? weight * 0.8 : 0;

@@ -4,17 +4,16 @@
  * Production wraps it in an HTTP server (./http-server); in development the Vite plugin hands it
  * the upgrades of Vite's own server.
  */
-import type { IncomingMessage } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { CLOSE, CLOSE_REASON } from '../protocol/limits';
 import { createBrain } from './brain/index';
-import type { Brain, ConnectionFacts } from './brain/types';
+import type { Brain } from './brain/types';
 import { resolveConfig, type ServerConfig } from './config';
-import { Conversation } from './conversation';
+import { ClientHistory, connectionFacts, createConnectionHandler } from './connections';
+import { Conversations } from './conversations';
 import { createLogger, type Logger } from './log';
-import { handleFrame } from './message-handler';
 import { Registry } from './registry';
-import { Session } from './session';
+import type { Session } from './session';
 import { MemoryStore } from './store/memory-store';
 import type { MessageStore } from './store/message-store';
 import { createUpgradeHandler, type UpgradeHandler } from './upgrade';
@@ -72,132 +71,21 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		clientTracking: true
 	});
 	const registry = new Registry<Session>();
-	const conversations = new Map<string, Conversation>();
-	const history = new Map<string, { sessionId: string; opened: number }>();
+	const history = new ClientHistory();
 	const startedAt = Date.now();
 	let accepting = true;
 	let closing: Promise<void> | undefined;
 
-	/** What the brain may say about a client id's connection. */
-	const facts = (clientId: string): ConnectionFacts => {
-		const session = registry.get(clientId);
-		return {
-			clientId,
-			state: session ? 'open' : 'disconnected',
-			connectedAt: session?.openedAt,
-			serverStartedAt: startedAt,
-			pingsSent: session?.stats.pingsSent ?? 0,
-			pongsReceived: session?.stats.pongsReceived ?? 0,
-			lastRttMs: session?.stats.lastRttMs,
-			connectionsOpened: history.get(clientId)?.opened ?? 0
-		};
-	};
-
-	const conversationOf = (clientId: string): Conversation => {
-		let conversation = conversations.get(clientId);
-		if (!conversation) {
-			conversation = new Conversation({
-				clientId,
-				store,
-				brain,
-				deliver: (message) => registry.get(clientId)?.deliver(message),
-				sendError: (code, message, id) =>
-					registry.get(clientId)?.send({ type: 'error', code, message, id }),
-				facts: () => facts(clientId),
-				onFault: (error) =>
-					log.error({ event: 'reply.fault', clientId, err: error }, 'reply failed'),
-				onIdle: () => {
-					if (!registry.get(clientId)) conversations.delete(clientId);
-				}
-			});
-			conversations.set(clientId, conversation);
-		}
-		return conversation;
-	};
-
-	const onConnection = (
-		ws: WebSocket,
-		clientId: string | null,
-		rawId: string,
-		req: IncomingMessage
-	) => {
-		ws.on('error', (error) =>
-			log.warn({ event: 'socket.error', clientId, err: error }, 'socket error')
-		);
-		if (clientId === null) {
-			log.info(
-				{
-					event: 'connection.refused',
-					rawId: rawId.slice(0, 80),
-					code: CLOSE.invalidClientId,
-					reason: CLOSE_REASON.invalidClientId
-				},
-				'invalid client id'
-			);
-			ws.close(CLOSE.invalidClientId, CLOSE_REASON.invalidClientId);
-			return;
-		}
-		const session = new Session(clientId, ws, {
-			config,
-			store,
-			onTerminated: (s, reason, details) =>
-				log.warn(
-					{ event: 'connection.terminated', clientId, sessionId: s.sessionId, reason, ...details },
-					'connection terminated'
-				)
-		});
-		const previous = history.get(clientId);
-		history.set(clientId, { sessionId: session.sessionId, opened: (previous?.opened ?? 0) + 1 });
-		registry.add(session);
-		log.info(
-			{
-				event: 'connection.open',
-				clientId,
-				sessionId: session.sessionId,
-				remote: req.socket.remoteAddress,
-				origin: req.headers.origin
-			},
-			'connection opened'
-		);
-		const context = {
-			session,
-			store,
-			conversation: () => conversationOf(clientId),
-			maxBadMessages: config.maxBadMessages
-		};
-		ws.on('message', (data, isBinary) => {
-			try {
-				handleFrame(context, data, isBinary);
-			} catch (error) {
-				log.error({ event: 'message.fault', clientId, err: error }, 'message handling failed');
-				session.send({
-					type: 'error',
-					code: 'internal_error',
-					message: 'The server could not handle that message'
-				});
-			}
-		});
-		ws.on('close', (code, reason) => {
-			session.dispose();
-			registry.remove(session);
-			if (!registry.get(clientId) && !conversations.get(clientId)?.busy)
-				conversations.delete(clientId);
-			const intent = session.closeIntent;
-			log.info(
-				{
-					event: 'connection.close',
-					clientId,
-					sessionId: session.sessionId,
-					code: intent?.code ?? code,
-					reason: intent?.reason ?? reason.toString(),
-					by: intent ? 'server' : 'client',
-					durationMs: Date.now() - session.openedAt
-				},
-				'connection closed'
-			);
-		});
-		session.start(previous?.sessionId);
-	};
+	const facts = connectionFacts(registry, history, startedAt);
+	const conversations = new Conversations({ store, brain, registry, facts, log });
+	const onConnection = createConnectionHandler({
+		config,
+		store,
+		log,
+		registry,
+		conversations,
+		history
+	});
 
 	const handleUpgrade = createUpgradeHandler({
 		wss,
@@ -220,14 +108,8 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 	const close = (): Promise<void> => {
 		closing ??= (async () => {
 			accepting = false;
-			await Promise.all([...conversations.values()].map((conversation) => conversation.stop()));
-			for (const session of registry.all())
-				session.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
-			for (const ws of wss.clients)
-				if (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN)
-					ws.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
-			await allClosed(wss, config.shutdownGraceMs);
-			await new Promise<void>((resolve) => wss.close(() => resolve()));
+			await conversations.stopAll(); // each open reply ends with reply.interrupted
+			await closeAllSockets(wss, registry, config.shutdownGraceMs);
 			store.close();
 			log.info({ event: 'server.closed' }, 'socket server closed');
 		})();
@@ -251,9 +133,20 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 	};
 }
 
-/** Resolves once every socket has closed, terminating the stragglers after `graceMs`. */
-async function allClosed(wss: WebSocketServer, graceMs: number): Promise<void> {
+/** Closes every socket with 1012, terminating the stragglers after `graceMs`, then the ws server. */
+async function closeAllSockets(
+	wss: WebSocketServer,
+	registry: Registry<Session>,
+	graceMs: number
+): Promise<void> {
+	for (const session of registry.all()) {
+		session.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
+	}
 	const sockets = [...wss.clients];
+	for (const ws of sockets) {
+		// Sockets without a session: an invalid id being closed, a replaced one still closing.
+		if (ws.readyState === ws.OPEN) ws.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
+	}
 	const closed = Promise.all(
 		sockets.map((ws) =>
 			ws.readyState === ws.CLOSED ? undefined : new Promise((resolve) => ws.once('close', resolve))
@@ -269,4 +162,5 @@ async function allClosed(wss: WebSocketServer, graceMs: number): Promise<void> {
 	await Promise.race([closed, grace]);
 	clearTimeout(timer);
 	await closed;
+	await new Promise<void>((resolve) => wss.close(() => resolve()));
 }

@@ -1,0 +1,162 @@
+/**
+ * What happens to each accepted socket: an invalid client id is closed with 4400; a valid one
+ * becomes a Session, registered (replacing an older one), wired to the message handler, and
+ * logged once when it opens and once when it closes.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { CLOSE, CLOSE_REASON } from '../protocol/limits';
+import type { ConnectionFacts } from './brain/types';
+import type { ServerConfig } from './config';
+import type { Conversations } from './conversations';
+import type { Logger } from './log';
+import { handleFrame, type HandlerContext } from './message-handler';
+import type { Registry } from './registry';
+import { Session } from './session';
+import type { MessageStore } from './store/message-store';
+
+/** Client ids remembered for `resumedFrom` and connection counts; the oldest are forgotten. */
+const MAX_REMEMBERED_CLIENTS = 10_000;
+
+/** Per client id: the last session and how many connections it opened since the start. */
+export class ClientHistory {
+	readonly #byClientId = new Map<string, { sessionId: string; opened: number }>();
+
+	/** Records a new session; returns the session id it follows, if any. */
+	record(clientId: string, sessionId: string): string | undefined {
+		const previous = this.#byClientId.get(clientId);
+		this.#byClientId.delete(clientId); // re-insert: the Map stays in least-recent-first order
+		this.#byClientId.set(clientId, { sessionId, opened: (previous?.opened ?? 0) + 1 });
+		if (this.#byClientId.size > MAX_REMEMBERED_CLIENTS) {
+			this.#byClientId.delete(this.#byClientId.keys().next().value as string);
+		}
+		return previous?.sessionId;
+	}
+
+	opened(clientId: string): number {
+		return this.#byClientId.get(clientId)?.opened ?? 0;
+	}
+}
+
+/** What the brain may say about a client id's connection, read when it answers. */
+export function connectionFacts(
+	registry: Registry<Session>,
+	history: ClientHistory,
+	serverStartedAt: number
+): (clientId: string) => ConnectionFacts {
+	return (clientId) => {
+		const session = registry.get(clientId);
+		return {
+			clientId,
+			state: session ? 'open' : 'disconnected',
+			connectedAt: session?.openedAt,
+			serverStartedAt,
+			pingsSent: session?.stats.pingsSent ?? 0,
+			pongsReceived: session?.stats.pongsReceived ?? 0,
+			lastRttMs: session?.stats.lastRttMs,
+			connectionsOpened: history.opened(clientId)
+		};
+	};
+}
+
+export interface ConnectionDeps {
+	config: ServerConfig;
+	store: MessageStore;
+	log: Logger;
+	registry: Registry<Session>;
+	conversations: Conversations;
+	history: ClientHistory;
+}
+
+export type ConnectionHandler = (
+	ws: WebSocket,
+	clientId: string | null,
+	rawId: string,
+	req: IncomingMessage
+) => void;
+
+/** Builds the handler for accepted sockets. */
+export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
+	const { log } = deps;
+	return (ws, clientId, rawId, req) => {
+		ws.on('error', (error) =>
+			log.warn({ event: 'socket.error', clientId, err: error }, 'socket error')
+		);
+		if (clientId === null) {
+			const { invalidClientId: code } = CLOSE;
+			const reason = CLOSE_REASON.invalidClientId;
+			log.info({ event: 'connection.refused', rawId: rawId.slice(0, 80), code, reason }, reason);
+			ws.close(code, reason);
+			return;
+		}
+		openSession(deps, ws, clientId, req);
+	};
+}
+
+function openSession(
+	deps: ConnectionDeps,
+	ws: WebSocket,
+	clientId: string,
+	req: IncomingMessage
+): void {
+	const { config, store, log, registry, conversations, history } = deps;
+	const session = new Session(clientId, ws, {
+		config,
+		store,
+		onTerminated: (s, reason, details) =>
+			log.warn(
+				{ event: 'connection.terminated', clientId, sessionId: s.sessionId, reason, ...details },
+				'connection terminated'
+			)
+	});
+	const resumedFrom = history.record(clientId, session.sessionId);
+	registry.add(session);
+	const { sessionId } = session;
+	log.info(
+		{
+			event: 'connection.open',
+			clientId,
+			sessionId,
+			remote: req.socket.remoteAddress,
+			origin: req.headers.origin
+		},
+		'connection opened'
+	);
+	const context: HandlerContext = {
+		session,
+		store,
+		conversation: () => conversations.of(clientId),
+		maxBadMessages: config.maxBadMessages
+	};
+	ws.on('message', (data, isBinary) => {
+		try {
+			handleFrame(context, data, isBinary);
+		} catch (error) {
+			log.error({ event: 'message.fault', clientId, err: error }, 'message handling failed');
+			session.send({
+				type: 'error',
+				code: 'internal_error',
+				message: 'The server could not handle that message'
+			});
+		}
+	});
+	ws.on('close', (code, reason) => {
+		session.dispose();
+		registry.remove(session);
+		conversations.release(clientId);
+		const intent = session.closeIntent;
+		log.info(
+			{
+				event: 'connection.close',
+				clientId,
+				sessionId,
+				code: intent?.code ?? code,
+				reason: intent?.reason ?? reason.toString(),
+				by: intent ? 'server' : 'client',
+				durationMs: Date.now() - session.openedAt
+			},
+			'connection closed'
+		);
+	});
+	session.start(resumedFrom);
+}

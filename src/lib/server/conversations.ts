@@ -1,0 +1,65 @@
+/**
+ * The conversations by client id. A conversation lives while its client is connected or a reply
+ * of it is still streaming (into the store, for replay); then it is forgotten.
+ */
+import type { Brain, ConnectionFacts } from './brain/types';
+import { Conversation } from './conversation';
+import type { Logger } from './log';
+import type { Registry } from './registry';
+import type { Session } from './session';
+import type { MessageStore } from './store/message-store';
+
+export interface ConversationsDeps {
+	store: MessageStore;
+	brain: Brain;
+	registry: Registry<Session>;
+	facts: (clientId: string) => ConnectionFacts;
+	log: Logger;
+}
+
+export class Conversations {
+	readonly #deps: ConversationsDeps;
+	readonly #byClientId = new Map<string, Conversation>();
+
+	constructor(deps: ConversationsDeps) {
+		this.#deps = deps;
+	}
+
+	/** The client id's conversation, made on first use. */
+	of(clientId: string): Conversation {
+		let conversation = this.#byClientId.get(clientId);
+		if (!conversation) {
+			conversation = this.#create(clientId);
+			this.#byClientId.set(clientId, conversation);
+		}
+		return conversation;
+	}
+
+	/** Forgets the conversation if its client has no connection and no reply is streaming. */
+	release(clientId: string): void {
+		const conversation = this.#byClientId.get(clientId);
+		if (conversation && !conversation.busy && !this.#deps.registry.get(clientId)) {
+			this.#byClientId.delete(clientId);
+		}
+	}
+
+	/** Interrupts every reply in progress (shutdown) and waits for them to wind down. */
+	async stopAll(): Promise<void> {
+		await Promise.all([...this.#byClientId.values()].map((conversation) => conversation.stop()));
+	}
+
+	#create(clientId: string): Conversation {
+		const { store, brain, registry, facts, log } = this.#deps;
+		return new Conversation({
+			clientId,
+			store,
+			brain,
+			deliver: (message) => registry.get(clientId)?.deliver(message),
+			sendError: (code, message, id) =>
+				registry.get(clientId)?.send({ type: 'error', code, message, id }),
+			facts: () => facts(clientId),
+			onFault: (error) => log.error({ event: 'reply.fault', clientId, err: error }, 'reply failed'),
+			onIdle: () => this.release(clientId)
+		});
+	}
+}

@@ -227,6 +227,21 @@ describe('Speaker without a voice', () => {
 		expect(words.map((w) => w?.text)).toContain('from');
 	});
 
+	it('announces the start before the first word and the end after the last', () => {
+		const clock = new ManualClock();
+		const events: string[] = [];
+		const speaker = new Speaker({
+			synth: null,
+			clock,
+			onStart: () => events.push('start'),
+			onEnd: (reason) => events.push(`end:${reason}`),
+			onWord: (word) => events.push(word?.text ?? 'no word')
+		});
+		speaker.speak('Hi you.');
+		clock.advance(5000);
+		expect(events).toEqual(['start', 'Hi', 'you', 'no word', 'end:done']);
+	});
+
 	it('moves the caption word by word and ends when the timeline is over', () => {
 		const { clock, speaker, log, words } = setUp(null);
 		speaker.speak('One two three. Four five.');

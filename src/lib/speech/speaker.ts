@@ -223,11 +223,11 @@ export class Speaker {
 
 	#begin(run: SentenceRun): void {
 		this.#clearStartTimer();
-		run.begin();
 		if (!this.#announced) {
 			this.#announced = true;
 			this.#options.onStart?.();
 		}
+		run.begin();
 	}
 
 	#voiceEnded(run: SentenceRun): void {

@@ -1,13 +1,12 @@
 /**
- * What the server does with each frame from a client: rate limit, validate, dispatch. Every
- * refusal is an `error` with a string code and, where the connection must end, a close code.
+ * What the server does with each frame from a client: rate limit, validate, dispatch. Refusals
+ * come from the table in ./errors (a string code and, where the connection ends, a close code).
  */
 import type { RawData } from 'ws';
 import type { ClientMessage } from '../protocol/client-messages';
-import { CLOSE, CLOSE_REASON } from '../protocol/limits';
 import { parseClientMessage } from '../protocol/parse';
-import { ERROR_CODES } from '../protocol/server-messages';
 import type { Conversation } from './conversation';
+import { REFUSALS, type Refusal } from './errors';
 import type { Session } from './session';
 import type { MessageStore } from './store/message-store';
 
@@ -19,26 +18,17 @@ export interface HandlerContext {
 	maxBadMessages: number;
 }
 
-/** Handles one incoming frame. Never throws. */
+/** Handles one incoming frame. Never throws for anything a client can send. */
 export function handleFrame(context: HandlerContext, data: RawData, isBinary: boolean): void {
 	const { session } = context;
 	session.alive();
 	if (session.closeIntent) return;
-	if (!session.limiter.take()) {
-		session.send({
-			type: 'error',
-			code: ERROR_CODES.rateLimited,
-			message: 'Too many messages; slow down'
-		});
-		session.close(CLOSE.policyViolation, CLOSE_REASON.rateLimited);
-		return;
-	}
-	if (isBinary) return refuse(context, 'Binary frames are not accepted; send JSON text');
+	if (!session.limiter.take()) return refuse(session, REFUSALS.rateLimited);
+	if (isBinary) return badMessage(context, 'Binary frames are not accepted; send JSON text');
 	const parsed = parseClientMessage(rawText(data));
 	if (!parsed.ok) {
-		if (parsed.error.overLimit)
-			return session.close(CLOSE.messageTooBig, CLOSE_REASON.messageTooBig);
-		return refuse(context, parsed.error.message, parsed.error.id);
+		if (parsed.error.overLimit) return refuse(session, REFUSALS.tooBig);
+		return badMessage(context, parsed.error.message, parsed.error.id);
 	}
 	dispatch(context, parsed.message);
 }
@@ -86,13 +76,25 @@ function accept(context: HandlerContext, id: string, answer: () => void): void {
 }
 
 /** A bad message: say why; after too many, close with 1008. */
-function refuse(context: HandlerContext, message: string, id?: string): void {
+function badMessage(context: HandlerContext, message: string, id?: string): void {
 	const { session } = context;
 	session.stats.badMessages += 1;
-	session.send({ type: 'error', code: ERROR_CODES.badMessage, message, ...(id ? { id } : {}) });
-	if (session.stats.badMessages >= context.maxBadMessages) {
-		session.close(CLOSE.policyViolation, CLOSE_REASON.tooManyBadMessages);
+	const tooMany = session.stats.badMessages >= context.maxBadMessages;
+	refuse(session, REFUSALS.badMessage(message), id);
+	if (tooMany) refuse(session, REFUSALS.tooManyBadMessages);
+}
+
+/** Sends the refusal's error, if it has a code, then closes if it says so. */
+function refuse(session: Session, refusal: Refusal, id?: string): void {
+	if (refusal.code) {
+		session.send({
+			type: 'error',
+			code: refusal.code,
+			message: refusal.message,
+			...(id ? { id } : {})
+		});
 	}
+	if (refusal.close) session.close(refusal.close.code, refusal.close.reason);
 }
 
 function rawText(data: RawData): string {

@@ -1,0 +1,35 @@
+/**
+ * Every way the server refuses a client's message, in one table. As in ws, each carries a string
+ * code (sent in an `error` message) and, where the connection must end, the close code and
+ * reason to use.
+ */
+import { CLOSE, CLOSE_REASON } from '../protocol/limits';
+import { ERROR_CODES } from '../protocol/server-messages';
+
+export interface Refusal {
+	/** `error.code` sent to the client; none when the close says it all. */
+	code?: string;
+	message: string;
+	/** Closes the connection after the error, when set. */
+	close?: { code: number; reason: string };
+}
+
+export const REFUSALS = {
+	/** Not JSON, unknown type, wrong fields, binary: the connection stays. */
+	badMessage: (message: string): Refusal => ({ code: ERROR_CODES.badMessage, message }),
+	/** The last bad message already got its error; the close reason says the rest. */
+	tooManyBadMessages: {
+		message: 'Too many bad messages',
+		close: { code: CLOSE.policyViolation, reason: CLOSE_REASON.tooManyBadMessages }
+	},
+	rateLimited: {
+		code: ERROR_CODES.rateLimited,
+		message: 'Too many messages; slow down',
+		close: { code: CLOSE.policyViolation, reason: CLOSE_REASON.rateLimited }
+	},
+	/** A chat text over 4,000 characters (frames over 256 KiB are closed by ws itself). */
+	tooBig: {
+		message: 'Message over the size limit',
+		close: { code: CLOSE.messageTooBig, reason: CLOSE_REASON.messageTooBig }
+	}
+} satisfies Record<string, Refusal | ((message: string) => Refusal)>;

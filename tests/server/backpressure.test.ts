@@ -27,8 +27,8 @@ function storeWithBacklog(clientId: string, count: number, size: number): Memory
 
 describe('backpressure', () => {
 	it('gives up a client that stops reading before its queue passes the limit', async () => {
-		// 19 MiB of backlog: more than the kernel's socket buffers can hide.
-		const store = storeWithBacklog('slow', 96, 200 * 1024);
+		// 39 MiB of backlog: far more than the kernel's socket buffers can hide.
+		const store = storeWithBacklog('slow', 200, 200 * 1024);
 		const maxBufferedBytes = 1024 * 1024;
 		server = await startTestServer({ maxBufferedBytes, sendStallTimeoutMs: 300 }, { store });
 		const slow = await connectClient(server.wsUrl('slow'));
@@ -45,17 +45,23 @@ describe('backpressure', () => {
 		expect(line?.bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes);
 		slow.ws.resume();
 		expect((await slow.closed).code).toBe(1006);
-		expect(slow.received.filter((m) => m.type === 'reply.end').length).toBeLessThan(96);
+		expect(slow.received.filter((m) => m.type === 'reply.end').length).toBeLessThan(200);
 		expect(await server.health()).toMatchObject({ connections: 0 });
 	});
 
 	it('replays a backlog far larger than the limit in full to a client that reads', async () => {
 		const store = storeWithBacklog('reader', 96, 200 * 1024);
-		server = await startTestServer({ maxBufferedBytes: 1024 * 1024, sendStallTimeoutMs: 3_000 }, { store });
+		server = await startTestServer(
+			{ maxBufferedBytes: 1024 * 1024, sendStallTimeoutMs: 3_000 },
+			{ store }
+		);
 		const reader = await connectClient(server.wsUrl('reader'));
 		clients.push(reader);
 		reader.send({ type: 'resume', lastSeq: 0 });
-		await eventually(() => reader.received.filter((m) => m.type === 'reply.end').length === 96, 'all 96 arrive');
+		await eventually(
+			() => reader.received.filter((m) => m.type === 'reply.end').length === 96,
+			'all 96 arrive'
+		);
 		const seqs = reader.received.flatMap((m) => ('seq' in m ? [m.seq] : []));
 		expect(seqs).toEqual(Array.from({ length: 96 }, (_v, i) => i + 1));
 		expect(server.logs.some((log) => log.event === 'connection.terminated')).toBe(false);

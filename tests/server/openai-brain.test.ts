@@ -1,3 +1,4 @@
+import net, { type AddressInfo } from 'node:net';
 import jpeg from 'jpeg-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/lib/server/config';
@@ -33,6 +34,15 @@ async function open(clientId: string): Promise<TestClient> {
 	const client = await connectClient(server.wsUrl(clientId));
 	clients.push(client);
 	return client;
+}
+
+/** A loopback port that nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+	const probe = net.createServer();
+	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const { port } = probe.address() as AddressInfo;
+	await new Promise((resolve) => probe.close(resolve));
+	return port;
 }
 
 /** A small solid-colour JPEG, base64. */
@@ -158,7 +168,8 @@ describe('the openai brain', () => {
 	});
 
 	it('turns an endpoint that is down into an error message and a spoken apology', async () => {
-		await start({ llmBaseUrl: 'http://127.0.0.1:9/v1' }); // port 9 (discard) is closed here
+		const closedPort = await freePort();
+		await start({ llmBaseUrl: `http://127.0.0.1:${closedPort}/v1` });
 		const client = await open('offline');
 		client.send({ type: 'chat', id: 'q', text: 'hello?' });
 		expect((await client.reply('q')).at(-1)).toMatchObject({

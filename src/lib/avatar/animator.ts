@@ -29,6 +29,13 @@ function ease(rate: number, dt: number): number {
 	return 1 - Math.exp(-rate * dt);
 }
 
+/** Moves `current` a fraction `k` toward `target`, landing exactly once within 1e-4, so a still
+ * face really is still (identical frames) instead of creeping forever. */
+function approach(current: number, target: number, k: number): number {
+	const next = current + (target - current) * k;
+	return Math.abs(target - next) < 1e-4 ? target : next;
+}
+
 function clamp(value: number, low: number, high: number): number {
 	return value < low ? low : value > high ? high : value;
 }
@@ -164,24 +171,22 @@ export class FaceAnimator {
 	private easeLayers(dt: number): void {
 		const k = ease(RATE.face, dt);
 		for (let d = 0; d < D; d++) {
-			const current = this.expression[d] ?? 0;
-			this.expression[d] = current + ((this.expressionTarget[d] ?? 0) - current) * k;
+			this.expression[d] = approach(this.expression[d] ?? 0, this.expressionTarget[d] ?? 0, k);
 		}
 		const kv = ease(RATE.viseme, dt);
 		for (let v = 0; v < V; v++) {
-			const current = this.visemes[v] ?? 0;
-			this.visemes[v] = current + ((this.visemeInput[v] ?? 0) - current) * kv;
+			this.visemes[v] = approach(this.visemes[v] ?? 0, this.visemeInput[v] ?? 0, kv);
 		}
 		const f = this.faceEased;
 		const face = this.face;
-		f.gazeX += (face.gazeX - f.gazeX) * k;
-		f.gazeY += (face.gazeY - f.gazeY) * k;
-		f.eyeContact += (face.eyeContact - f.eyeContact) * k;
-		f.wander += (face.gazeWander - f.wander) * k;
-		f.pitch += (face.headPitch - f.pitch) * k;
-		f.roll += (face.headRoll - f.roll) * k;
-		f.depth += (face.breathDepth - f.depth) * k;
-		this.desaturate += (face.desaturate - this.desaturate) * ease(RATE.desaturate, dt);
+		f.gazeX = approach(f.gazeX, face.gazeX, k);
+		f.gazeY = approach(f.gazeY, face.gazeY, k);
+		f.eyeContact = approach(f.eyeContact, face.eyeContact, k);
+		f.wander = approach(f.wander, face.gazeWander, k);
+		f.pitch = approach(f.pitch, face.headPitch, k);
+		f.roll = approach(f.roll, face.headRoll, k);
+		f.depth = approach(f.depth, face.breathDepth, k);
+		this.desaturate = approach(this.desaturate, face.desaturate, ease(RATE.desaturate, dt));
 	}
 
 	/** Random blinks (now and then a double one); returns how closed the lids are, 0..1. */
@@ -248,8 +253,8 @@ export class FaceAnimator {
 		const targetX = ownX + (this.pointerX - ownX) * contact;
 		const targetY = ownY + (this.pointerY - ownY) * contact;
 		const k = ease(RATE.eyes, dt);
-		this.gazeX += (clamp(targetX, -1, 1) - this.gazeX) * k;
-		this.gazeY += (clamp(targetY, -1, 1) - this.gazeY) * k;
+		this.gazeX = approach(this.gazeX, clamp(targetX, -1, 1), k);
+		this.gazeY = approach(this.gazeY, clamp(targetY, -1, 1), k);
 		this.eyeYaw = this.gazeX * EYE_YAW;
 		this.eyePitch = -this.gazeY * EYE_PITCH;
 	}
@@ -270,9 +275,9 @@ export class FaceAnimator {
 			this.gazeY * EYE_PITCH * HEAD_FOLLOW +
 			m * (0.025 * Math.sin(0.29 * t + 2) + 0.01 * Math.sin(1.3 * t) + nod);
 		const roll = f.roll + m * 0.02 * Math.sin(0.23 * t + 0.5);
-		this.headYaw += (yaw - this.headYaw) * k;
-		this.headPitch += (pitch - this.headPitch) * k;
-		this.headRoll += (roll - this.headRoll) * k;
+		this.headYaw = approach(this.headYaw, yaw, k);
+		this.headPitch = approach(this.headPitch, pitch, k);
+		this.headRoll = approach(this.headRoll, roll, k);
 		this.breathPhase += dt * (this.face.breathRate / 60) * Math.PI * 2;
 		this.breath = Math.sin(this.breathPhase) * f.depth * m;
 	}

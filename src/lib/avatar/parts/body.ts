@@ -27,7 +27,9 @@ function hairline(phi: number): number {
 	// A fringe of soft locks across the forehead, parted a little to the avatar's right.
 	const front = Math.max(0, Math.cos(phi)) ** 2;
 	const locks = 0.5 + 0.5 * Math.cos(6 * phi + 0.7);
-	return (base + front * (10 * locks - 4)) * DEG;
+	// The fringe sweeps from a parting on the avatar's right down toward its left.
+	const sweep = 9 * Math.sin(phi) + 4;
+	return (base + front * (8 * locks - 4 + sweep)) * DEG;
 }
 
 /** Builds the hair cap: a shell over the crown, thick on top, closed at the hairline. */
@@ -49,7 +51,7 @@ export function createHair(material: Material): Mesh {
 			dir[1] = Math.cos(theta);
 			dir[2] = Math.sin(theta) * Math.cos(phi);
 			headPoint(dir, point);
-			const thickness = rim ? -0.004 : 0.025 + 0.09 * Math.sqrt(1 - t * t);
+			const thickness = rim ? -0.004 : 0.03 + 0.1 * Math.sqrt(1 - t * t);
 			const length = Math.hypot(point[0], point[1], point[2]);
 			const o = (j * HAIR_COLS + i) * 3;
 			for (let k = 0; k < 3; k++) positions[o + k] = (point[k] ?? 0) * (1 + thickness / length);

@@ -9,8 +9,8 @@ import { DEFORMERS, type Deformer } from '../types';
 import { gridIndex, morphedGeometry } from './geometry';
 import { PALETTE } from './palette';
 
-const COLS = 96;
-const ROWS = 80;
+const COLS = 72;
+const ROWS = 56;
 
 /** Rest positions of the skin grid, row 0 at the crown. */
 function restPositions(): Float32Array {

@@ -40,7 +40,7 @@ export function smoothstep(a: number, b: number, x: number): number {
 
 /** Horizontal squeeze by height: a round cranium, a softer narrower jaw. */
 function taper(sy: number): number {
-	return sy >= 0 ? 1 - 0.03 * sy * sy : 1 - 0.2 * sy * sy;
+	return sy >= 0 ? 1 - 0.03 * sy * sy : 1 - 0.26 * sy * sy;
 }
 
 /** How much a point faces forward, so face bumps fade out toward the ears. */

@@ -1,0 +1,206 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+
+/**
+ * The avatar on the dev page, in a real Chromium drawing WebGL with SwiftShader. `motion=0`
+ * holds the head still (no sway, breath, blinks or glances), so two frames of the same face are
+ * identical and any difference comes from what the test changed.
+ */
+
+const STATES = ['idle', 'connecting', 'open', 'stale', 'backingOff', 'failed'] as const;
+
+/** Presses a demo button from the keyboard, so no pointer move turns the avatar's eyes. */
+async function press(button: Locator): Promise<void> {
+	await button.press('Enter');
+}
+
+/** Collects console errors and uncaught exceptions of a page. */
+function watchErrors(page: Page): string[] {
+	const errors: string[] = [];
+	page.on('console', (message) => {
+		if (message.type() === 'error') errors.push(message.text());
+	});
+	page.on('pageerror', (error) => errors.push(error.message));
+	return errors;
+}
+
+async function openDemo(page: Page, query: string): Promise<Locator> {
+	await page.setViewportSize({ width: 800, height: 900 });
+	await page.goto(`/dev/avatar?${query}`);
+	const avatar = page.getByTestId('avatar');
+	await expect(avatar).toHaveAttribute('data-avatar-status', 'ready', { timeout: 30_000 });
+	return avatar;
+}
+
+/** A screenshot once the face has stopped easing: two screenshots in a row are the same. */
+async function settled(target: Locator): Promise<Buffer> {
+	let previous = await target.screenshot();
+	let current = previous;
+	await expect(async () => {
+		previous = current;
+		current = await target.screenshot();
+		expect(current.equals(previous)).toBe(true);
+	}).toPass({ timeout: 20_000, intervals: [300] });
+	return current;
+}
+
+/** Decodes PNGs in the page (no image library in Node) and compares or measures their pixels. */
+async function pixelStats(page: Page, a: Buffer, b?: Buffer, region = [0, 0, 1, 1]) {
+	return page.evaluate(
+		async ({ first, second, region: [rx, ry, rw, rh] }) => {
+			const load = async (base64: string) => {
+				const image = new Image();
+				image.src = `data:image/png;base64,${base64}`;
+				await image.decode();
+				const canvas = document.createElement('canvas');
+				canvas.width = image.width;
+				canvas.height = image.height;
+				const context = canvas.getContext('2d', { willReadFrequently: true })!;
+				context.drawImage(image, 0, 0);
+				const x = Math.round(rx * image.width);
+				const y = Math.round(ry * image.height);
+				return context.getImageData(
+					x,
+					y,
+					Math.round(rw * image.width),
+					Math.round(rh * image.height)
+				);
+			};
+			const one = await load(first);
+			const two = second ? await load(second) : null;
+			let coloured = 0;
+			let changed = 0;
+			for (let i = 0; i < one.data.length; i += 4) {
+				const [r, g, bl] = [one.data[i]!, one.data[i + 1]!, one.data[i + 2]!];
+				// The page behind the canvas is a pale grey-lilac; skin, hair, lips and shirt are not.
+				if (Math.max(r, g, bl) - Math.min(r, g, bl) > 40) coloured++;
+				if (two) {
+					const d =
+						Math.abs(r - two.data[i]!) +
+						Math.abs(g - two.data[i + 1]!) +
+						Math.abs(bl - two.data[i + 2]!);
+					if (d > 30) changed++;
+				}
+			}
+			const pixels = one.data.length / 4;
+			return { coloured: coloured / pixels, changed: changed / pixels };
+		},
+		{ first: a.toString('base64'), second: b?.toString('base64'), region }
+	);
+}
+
+/** Where the mouth is inside the avatar box (fractions of its width and height). */
+const MOUTH = [0.36, 0.48, 0.28, 0.2];
+
+test('the avatar draws a head on its WebGL canvas, without console errors', async ({ page }) => {
+	const errors = watchErrors(page);
+	const avatar = await openDemo(page, 'motion=0');
+	await expect(avatar).toHaveAttribute('data-state', 'open');
+	await expect(avatar).toHaveAttribute('data-viseme', 'sil');
+	const shot = await settled(avatar);
+	await test.info().attach('avatar-open', { body: shot, contentType: 'image/png' });
+	const { coloured } = await pixelStats(page, shot);
+	// A blank or black canvas leaves nothing coloured; the head, hair and shoulders fill a third.
+	expect(coloured).toBeGreaterThan(0.25);
+	expect(errors).toEqual([]);
+});
+
+test('setting a viseme reshapes the mouth, and silence brings it back', async ({ page }) => {
+	const errors = watchErrors(page);
+	const avatar = await openDemo(page, 'motion=0');
+	const silent = await settled(avatar);
+	// Control: with the head held still, the same face gives the same mouth pixels.
+	const again = await avatar.screenshot();
+	expect((await pixelStats(page, silent, again, MOUTH)).changed).toBe(0);
+
+	await press(page.locator('[data-viseme-button=aa]'));
+	await expect(avatar).toHaveAttribute('data-viseme', 'aa');
+	await expect(avatar).toHaveAttribute('data-speaking', 'true');
+	const open = await settled(avatar);
+	await test.info().attach('viseme-aa', { body: open, contentType: 'image/png' });
+	expect((await pixelStats(page, silent, open, MOUTH)).changed).toBeGreaterThan(0.05);
+
+	await press(page.locator('[data-viseme-button=O]'));
+	await expect(avatar).toHaveAttribute('data-viseme', 'O');
+	const rounded = await settled(avatar);
+	expect((await pixelStats(page, open, rounded, MOUTH)).changed).toBeGreaterThan(0.05);
+
+	await press(page.locator('[data-viseme-button=sil]'));
+	await expect(avatar).toHaveAttribute('data-viseme', 'sil');
+	await expect(avatar).toHaveAttribute('data-speaking', 'false');
+	const closed = await settled(avatar);
+	expect((await pixelStats(page, silent, closed, MOUTH)).changed).toBeLessThan(0.01);
+	expect(errors).toEqual([]);
+});
+
+test('each connection state shows its own face', async ({ page }) => {
+	// Six faces, each eased to rest and photographed on a software renderer.
+	test.setTimeout(120_000);
+	const errors = watchErrors(page);
+	const avatar = await openDemo(page, 'motion=0');
+	const shots = new Map<string, Buffer>();
+	for (const state of STATES) {
+		await press(page.getByRole('button', { name: state, exact: true }));
+		await expect(avatar).toHaveAttribute('data-state', state);
+		const shot = await settled(avatar);
+		shots.set(state, shot);
+		await test.info().attach(`state-${state}`, { body: shot, contentType: 'image/png' });
+	}
+	for (const [i, a] of STATES.entries()) {
+		for (const b of STATES.slice(i + 1)) {
+			const { changed } = await pixelStats(page, shots.get(a)!, shots.get(b)!);
+			expect(changed, `${a} and ${b} look the same`).toBeGreaterThan(0.003);
+		}
+	}
+	// Failed greys the avatar out: far fewer coloured pixels than when open.
+	const open = await pixelStats(page, shots.get('open')!);
+	const failed = await pixelStats(page, shots.get('failed')!);
+	expect(failed.coloured).toBeLessThan(open.coloured / 2);
+	expect(errors).toEqual([]);
+});
+
+test('it keeps rendering frames and reports its frame rate', async ({ page }) => {
+	const errors = watchErrors(page);
+	await openDemo(page, 'fps=60');
+	const fps = page.getByTestId('avatar-fps');
+	await expect
+		.poll(async () => Number(await fps.textContent()), { timeout: 15_000 })
+		.toBeGreaterThan(0);
+	// Let it settle for a few seconds, then record the rate (information, not a pass mark).
+	await page.waitForTimeout(4_000);
+	const rate = Number(await fps.textContent());
+	test
+		.info()
+		.annotations.push({ type: 'frame rate (fps, cap 60, SwiftShader)', description: String(rate) });
+	console.log(`avatar frame rate in headless Chromium (SwiftShader, cap 60): ${rate} fps`);
+	expect(rate).toBeGreaterThan(0);
+	expect(errors).toEqual([]);
+});
+
+test('without WebGL the page says so and everything else still works', async ({ page }) => {
+	const errors = watchErrors(page);
+	await page.addInitScript(() => {
+		const original = HTMLCanvasElement.prototype.getContext;
+		// Pretend this browser has no WebGL at all; 2D canvases keep working.
+		HTMLCanvasElement.prototype.getContext = function (
+			this: HTMLCanvasElement,
+			type: string,
+			...rest: unknown[]
+		) {
+			if (type.startsWith('webgl') || type === 'experimental-webgl') return null;
+			return (original as (...args: unknown[]) => RenderingContext | null).call(
+				this,
+				type,
+				...rest
+			);
+		} as typeof original;
+	});
+	await page.goto('/dev/avatar');
+	const avatar = page.getByTestId('avatar');
+	await expect(avatar).toHaveAttribute('data-avatar-status', 'unsupported');
+	await expect(avatar.getByText('3D avatar unavailable: this browser has no WebGL')).toBeVisible();
+	await page.getByRole('button', { name: 'happy', exact: true }).click();
+	await expect(avatar).toHaveAttribute('data-mood', 'happy');
+	await page.locator('[data-viseme-button=E]').click();
+	await expect(avatar).toHaveAttribute('data-viseme', 'E');
+	expect(errors).toEqual([]);
+});

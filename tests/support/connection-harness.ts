@@ -14,6 +14,7 @@ import { TestClock } from './test-clock';
 export const TEST_URL = 'ws://localhost:8000/ws/test-client';
 
 export type HarnessOptions = {
+	url?: string;
 	config?: Partial<ConnectionConfig>;
 	random?: () => number;
 	online?: boolean;
@@ -29,7 +30,7 @@ export function startConnection(options: HarnessOptions = {}) {
 		clock,
 		inspect: options.inspect,
 		input: {
-			url: TEST_URL,
+			url: options.url ?? TEST_URL,
 			config: options.config,
 			createSocket: sockets.create,
 			now: clock.wall,

@@ -46,15 +46,19 @@ export type ConnectionDeps = {
 	random: () => number;
 };
 
-/** Why the machine entered its current state (rule 16). */
+/**
+ * Why the machine entered its current state (rule 16): set by every transition that changes the
+ * leaf state. `event` is the event type; delayed transitions read `after.<delay>`, e.g.
+ * `after.connectTimeout`, `after.staleAfter`, `after.reconnectDelay`.
+ */
 export type TransitionReason = { event: string; code?: number; reason?: string; at: number };
 
 export type ConnectionContext = {
 	url: string;
 	config: ConnectionConfig;
-	/** The id the server confirmed with `connected` on the current/last connection (rule 2). */
+	/** The id the server confirmed with `connected` (rule 2); cleared when a new socket opens. */
 	clientId: string | null;
-	/** Reconnect attempt counter (rules 8-12); 0 for a first connect. */
+	/** Reconnect attempt counter (rules 8-12): 0 on CONNECT, n while making reconnect n. */
 	attempt: number;
 	/** The delay chosen on entering backingOff, in ms; null elsewhere. */
 	nextDelay: number | null;
@@ -64,7 +68,7 @@ export type ConnectionContext = {
 	lastMessageAt: number | null;
 	/** Time the current/last socket opened. */
 	openedAt: number | null;
-	/** The last close the user did not ask for (server close, error, keepalive timeout). */
+	/** The last close the user did not ask for: server close, socket error (as 1006), 4000. */
 	lastClose: { code: number; reason: string } | null;
 	/** Last known browser connectivity (`browser.online`/`browser.offline`). */
 	online: boolean;

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /**
@@ -7,6 +9,13 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
  */
 
 const STATES = ['idle', 'connecting', 'open', 'stale', 'backingOff', 'failed'] as const;
+
+/** Attaches a screenshot to the report, and also writes it to AVATAR_SCREENSHOT_DIR if set. */
+async function keep(name: string, shot: Buffer): Promise<void> {
+	await test.info().attach(name, { body: shot, contentType: 'image/png' });
+	const dir = process.env.AVATAR_SCREENSHOT_DIR;
+	if (dir) writeFileSync(path.join(dir, `avatar-${name}.png`), shot);
+}
 
 /** Presses a demo button from the keyboard, so no pointer move turns the avatar's eyes. */
 async function press(button: Locator): Promise<void> {
@@ -97,7 +106,7 @@ test('the avatar draws a head on its WebGL canvas, without console errors', asyn
 	await expect(avatar).toHaveAttribute('data-state', 'open');
 	await expect(avatar).toHaveAttribute('data-viseme', 'sil');
 	const shot = await settled(avatar);
-	await test.info().attach('avatar-open', { body: shot, contentType: 'image/png' });
+	await keep('open', shot);
 	const { coloured } = await pixelStats(page, shot);
 	// A blank or black canvas leaves nothing coloured; the head, hair and shoulders fill a third.
 	expect(coloured).toBeGreaterThan(0.25);
@@ -116,12 +125,13 @@ test('setting a viseme reshapes the mouth, and silence brings it back', async ({
 	await expect(avatar).toHaveAttribute('data-viseme', 'aa');
 	await expect(avatar).toHaveAttribute('data-speaking', 'true');
 	const open = await settled(avatar);
-	await test.info().attach('viseme-aa', { body: open, contentType: 'image/png' });
+	await keep('viseme-aa', open);
 	expect((await pixelStats(page, silent, open, MOUTH)).changed).toBeGreaterThan(0.05);
 
 	await press(page.locator('[data-viseme-button=O]'));
 	await expect(avatar).toHaveAttribute('data-viseme', 'O');
 	const rounded = await settled(avatar);
+	await keep('viseme-O', rounded);
 	expect((await pixelStats(page, open, rounded, MOUTH)).changed).toBeGreaterThan(0.05);
 
 	await press(page.locator('[data-viseme-button=sil]'));
@@ -143,7 +153,7 @@ test('each connection state shows its own face', async ({ page }) => {
 		await expect(avatar).toHaveAttribute('data-state', state);
 		const shot = await settled(avatar);
 		shots.set(state, shot);
-		await test.info().attach(`state-${state}`, { body: shot, contentType: 'image/png' });
+		await keep(`state-${state}`, shot);
 	}
 	for (const [i, a] of STATES.entries()) {
 		for (const b of STATES.slice(i + 1)) {

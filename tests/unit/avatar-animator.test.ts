@@ -127,6 +127,17 @@ describe('FaceAnimator', () => {
 		expect(Math.abs(animator.eyeYaw)).toBeLessThan(0.01);
 	});
 
+	it('raises the lids when the eyes look up and lowers them when they look down', () => {
+		const animator = still();
+		animator.lookAt(0, 1);
+		run(animator, 0.5);
+		expect(weight(animator, 'eyeWideLeft')).toBeGreaterThan(0.2);
+		animator.lookAt(0, -1);
+		run(animator, 0.5);
+		expect(weight(animator, 'eyeWideLeft')).toBe(0);
+		expect(weight(animator, 'eyeBlinkRight')).toBeGreaterThan(0.2);
+	});
+
 	it('glances up and to the left while backing off', () => {
 		const animator = still();
 		animator.setTarget(expressionTarget('backingOff', 'neutral'));

@@ -14,6 +14,8 @@ const index = (name: Deformer) => DEFORMERS.indexOf(name);
 const BLINK_LEFT = index('eyeBlinkLeft');
 const BLINK_RIGHT = index('eyeBlinkRight');
 const JAW_OPEN = index('jawOpen');
+const WIDE_LEFT = index('eyeWideLeft');
+const WIDE_RIGHT = index('eyeWideRight');
 /** Deformers of the mouth, damped while visemes drive it so speech reads clearly. */
 const IS_MOUTH = Uint8Array.from(DEFORMERS, (d) => (/^(mouth|jaw|tongue)/.test(d) ? 1 : 0));
 /** How far the eyes and head turn at gaze 1, in radians. */
@@ -163,8 +165,8 @@ export class FaceAnimator {
 		const step = clamp(Number.isFinite(dt) ? dt : 0, 0, 0.25);
 		this.time += step;
 		this.easeLayers(step);
-		this.mixWeights(this.blink(step));
 		this.moveEyes(step);
+		this.mixWeights(this.blink(step));
 		this.moveHead(step);
 	}
 
@@ -222,8 +224,13 @@ export class FaceAnimator {
 		}
 		const jaw = this.weights[JAW_OPEN] ?? 0;
 		this.weights[JAW_OPEN] = Math.max(jaw, this.unknownJaw);
-		const left = this.weights[BLINK_LEFT] ?? 0;
-		const right = this.weights[BLINK_RIGHT] ?? 0;
+		// Lids follow the eyes a little: up opens them, down lowers them.
+		const up = Math.max(0, this.gazeY) * 0.35;
+		const down = Math.max(0, -this.gazeY) * 0.3;
+		this.weights[WIDE_LEFT] = clamp((this.weights[WIDE_LEFT] ?? 0) + up, 0, 1);
+		this.weights[WIDE_RIGHT] = clamp((this.weights[WIDE_RIGHT] ?? 0) + up, 0, 1);
+		const left = clamp((this.weights[BLINK_LEFT] ?? 0) + down, 0, 1);
+		const right = clamp((this.weights[BLINK_RIGHT] ?? 0) + down, 0, 1);
 		this.weights[BLINK_LEFT] = left + (1 - left) * blink;
 		this.weights[BLINK_RIGHT] = right + (1 - right) * blink;
 	}

@@ -52,8 +52,11 @@ async function settled(target: Locator): Promise<Buffer> {
 	return current;
 }
 
+/** Part of a screenshot, as fractions of its width and height. */
+type Region = [x: number, y: number, width: number, height: number];
+
 /** Decodes PNGs in the page (no image library in Node) and compares or measures their pixels. */
-async function pixelStats(page: Page, a: Buffer, b?: Buffer, region = [0, 0, 1, 1]) {
+async function pixelStats(page: Page, a: Buffer, b?: Buffer, region: Region = [0, 0, 1, 1]) {
 	return page.evaluate(
 		async ({ first, second, region: [rx, ry, rw, rh] }) => {
 			const load = async (base64: string) => {
@@ -98,7 +101,7 @@ async function pixelStats(page: Page, a: Buffer, b?: Buffer, region = [0, 0, 1, 
 }
 
 /** Where the mouth is inside the avatar box (fractions of its width and height). */
-const MOUTH = [0.36, 0.48, 0.28, 0.2];
+const MOUTH: Region = [0.36, 0.48, 0.28, 0.2];
 
 test('the avatar draws a head on its WebGL canvas, without console errors', async ({ page }) => {
 	const errors = watchErrors(page);

@@ -101,7 +101,14 @@ export class Avatar {
 	 */
 	constructor(canvas: HTMLCanvasElement, options: AvatarOptions = {}) {
 		this.canvas = canvas;
-		this.options = { ...DEFAULT, ...options };
+		// Field by field, so that an option passed as undefined keeps its default.
+		this.options = {
+			maxFps: Math.max(1, options.maxFps ?? DEFAULT.maxFps),
+			pixelRatioCap: options.pixelRatioCap ?? DEFAULT.pixelRatioCap,
+			motion: options.motion ?? DEFAULT.motion,
+			environment: options.environment ?? DEFAULT.environment,
+			onVisemeChange: options.onVisemeChange
+		};
 		const probe = probeWebGL();
 		if (!probe.supported) throw new AvatarUnsupportedError();
 		// On a CPU renderer every pixel counts: one pixel per CSS pixel and no MSAA. High-density

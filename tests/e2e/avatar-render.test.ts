@@ -145,6 +145,17 @@ test('setting a viseme reshapes the mouth, and silence brings it back', async ({
 	expect(errors).toEqual([]);
 });
 
+test('visemes passed as a plain record reach the avatar too', async ({ page }) => {
+	const errors = watchErrors(page);
+	const avatar = await openDemo(page, 'motion=0&feed=record');
+	await press(page.locator('[data-viseme-button=FF]'));
+	// Once rendering, data-viseme reports what the avatar's mouth shows, not the input.
+	await expect(avatar).toHaveAttribute('data-viseme', 'FF');
+	await press(page.locator('[data-viseme-button=sil]'));
+	await expect(avatar).toHaveAttribute('data-viseme', 'sil');
+	expect(errors).toEqual([]);
+});
+
 test('each connection state shows its own face', async ({ page }) => {
 	// Six faces, each eased to rest and photographed on a software renderer.
 	test.setTimeout(120_000);
@@ -187,6 +198,14 @@ test('it keeps rendering frames and reports its frame rate', async ({ page }) =>
 	console.log(`avatar frame rate in headless Chromium (SwiftShader, cap 60): ${rate} fps`);
 	expect(rate).toBeGreaterThan(0);
 	expect(errors).toEqual([]);
+});
+
+test('it holds nearly still for people who prefer reduced motion', async ({ page }) => {
+	await page.emulateMedia({ reducedMotion: 'reduce' });
+	await openDemo(page, 'motion=1');
+	await expect(page.getByTestId('avatar-motion')).toHaveText('0.20');
+	await page.emulateMedia({ reducedMotion: 'no-preference' });
+	await expect(page.getByTestId('avatar-motion')).toHaveText('1.00');
 });
 
 test('without WebGL the page says so and everything else still works', async ({ page }) => {

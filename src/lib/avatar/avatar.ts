@@ -84,6 +84,7 @@ export class Avatar {
 	private state: ConnectionStateName = 'open';
 	private mood: Mood = 'neutral';
 	private motion: number;
+	private effectiveMotion = 1;
 	private frame = 0;
 	private running = false;
 	private resumeOnRestore = false;
@@ -155,6 +156,11 @@ export class Avatar {
 	/** Frames rendered per second over the last full second (0 while stopped). */
 	get frameRate(): number {
 		return this.measuredFps;
+	}
+
+	/** The motion level in effect: the requested one, capped at 0.2 under reduced motion. */
+	get motionLevel(): number {
+		return this.effectiveMotion;
 	}
 
 	/** The viseme the mouth shows most right now, or `sil`. */
@@ -319,7 +325,8 @@ export class Avatar {
 	private readonly applyMotion = (): void => {
 		const reduce = this.reducedMotion?.matches ?? false;
 		const level = Math.min(1, Math.max(0, Number.isFinite(this.motion) ? this.motion : 1));
-		this.animator.setMotion(reduce ? Math.min(level, REDUCED_MOTION) : level);
+		this.effectiveMotion = reduce ? Math.min(level, REDUCED_MOTION) : level;
+		this.animator.setMotion(this.effectiveMotion);
 	};
 
 	private readonly contextLost = (event: Event): void => {

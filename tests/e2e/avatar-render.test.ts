@@ -208,6 +208,27 @@ test('it holds nearly still for people who prefer reduced motion', async ({ page
 	await expect(page.getByTestId('avatar-motion')).toHaveText('1.00');
 });
 
+test('removing the avatar releases its WebGL context, and a new one starts cleanly', async ({
+	page
+}) => {
+	const errors = watchErrors(page);
+	const avatar = await openDemo(page, 'motion=0');
+	await avatar.locator('canvas').evaluate((canvas) => {
+		canvas.addEventListener('webglcontextlost', () => (canvas.dataset.released = 'yes'));
+		(window as unknown as { oldCanvas: Element }).oldCanvas = canvas;
+	});
+	const toggle = page.getByRole('button', { name: 'Remove the avatar' });
+	await press(toggle);
+	await expect(page.getByTestId('avatar')).toHaveCount(0);
+	const released = await page.evaluate(
+		() => (window as unknown as { oldCanvas: HTMLElement }).oldCanvas.dataset.released
+	);
+	expect(released).toBe('yes');
+	await press(toggle);
+	await expect(page.getByTestId('avatar')).toHaveAttribute('data-avatar-status', 'ready');
+	expect(errors).toEqual([]);
+});
+
 test('without WebGL the page says so and everything else still works', async ({ page }) => {
 	const errors = watchErrors(page);
 	await page.addInitScript(() => {

@@ -3,28 +3,15 @@
  * with a frame-rate cap (`start`, `stop`, `update(dt)`), takes connection state, mood, visemes
  * and the pointer, and releases everything in `dispose()`. Svelte wraps it in Avatar.svelte.
  */
-import {
-	Mesh,
-	NeutralToneMapping,
-	PMREMGenerator,
-	WebGLRenderer,
-	type BufferGeometry,
-	type Material,
-	type Texture
-} from 'three';
-import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
+import { NeutralToneMapping, WebGLRenderer } from 'three';
 import { FaceAnimator } from './animator';
+import { FrameLoop } from './frame-loop';
+import { MorphBinding } from './morph-binding';
 import { AvatarUnsupportedError } from './errors';
 import { expressionTarget } from './expressions';
-import { createRig, frameCamera, type AvatarRig } from './scene';
+import { addEnvironment, createRig, disposeRig, frameCamera, type AvatarRig } from './scene';
 import { isWebGLAvailable, probeWebGL } from './support';
-import {
-	DEFORMERS,
-	type ConnectionStateName,
-	type Deformer,
-	type Mood,
-	type Viseme
-} from './types';
+import type { ConnectionStateName, Mood, Viseme } from './types';
 
 /** Called each frame for the current viseme weights (a lip-sync timeline at time t). */
 export type VisemeSource = () => Readonly<Record<string, number>> | null | undefined;
@@ -71,29 +58,20 @@ export class Avatar {
 	private readonly animator: FaceAnimator;
 	private readonly options: Required<Omit<AvatarOptions, 'random' | 'onVisemeChange'>> &
 		Pick<AvatarOptions, 'onVisemeChange'>;
-	private readonly bindMeshes: Mesh[] = [];
-	private readonly bindInfluence: number[] = [];
-	private readonly bindDeformer: number[] = [];
+	private readonly binding: MorphBinding;
+	private readonly loop: FrameLoop;
 	private readonly neckY: number;
 	private readonly software: boolean;
 	private readonly reducedMotion: MediaQueryList | null;
 	private readonly resizeObserver: ResizeObserver | null;
 	private readonly visibility: IntersectionObserver | null;
-	private environmentMap: Texture | null = null;
 	private visemeSource: VisemeSource | null = null;
 	private state: ConnectionStateName = 'open';
 	private mood: Mood = 'neutral';
 	private motion: number;
 	private effectiveMotion = 1;
-	private frame = 0;
-	private running = false;
 	private resumeOnRestore = false;
 	private disposed = false;
-	private onScreen = true;
-	private lastFrameAt = -1;
-	private framesCounted = 0;
-	private countSince = -1;
-	private measuredFps = 0;
 	private lastViseme: Viseme = 'sil';
 
 	/**
@@ -130,9 +108,10 @@ export class Avatar {
 		this.renderer.setClearColor(0x000000, 0);
 		this.rig = createRig();
 		this.neckY = this.rig.headPivot.position.y;
-		if (this.options.environment) this.addEnvironment();
-		const available = this.bindMorphTargets();
-		this.animator = new FaceAnimator({ random: options.random, available });
+		if (this.options.environment) addEnvironment(this.rig, this.renderer);
+		this.binding = new MorphBinding(this.rig.morphMeshes);
+		this.animator = new FaceAnimator({ random: options.random, available: this.binding.available });
+		this.loop = new FrameLoop((dt) => this.update(dt), this.options.maxFps);
 		this.motion = this.options.motion;
 		this.reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)') ?? null;
 		this.reducedMotion?.addEventListener('change', this.applyMotion);
@@ -147,7 +126,7 @@ export class Avatar {
 			typeof IntersectionObserver === 'undefined'
 				? null
 				: new IntersectionObserver((entries) => {
-						this.onScreen = entries[entries.length - 1]?.isIntersecting ?? true;
+						this.loop.visible = entries[entries.length - 1]?.isIntersecting ?? true;
 					});
 		this.visibility?.observe(canvas);
 		this.resize();
@@ -155,7 +134,7 @@ export class Avatar {
 
 	/** Frames rendered per second over the last full second (0 while stopped). */
 	get frameRate(): number {
-		return this.measuredFps;
+		return this.loop.fps;
 	}
 
 	/** The motion level in effect: the requested one, capped at 0.2 under reduced motion. */
@@ -170,19 +149,12 @@ export class Avatar {
 
 	/** Starts the animation loop. Does nothing when running or disposed. */
 	start(): void {
-		if (this.running || this.disposed) return;
-		this.running = true;
-		this.lastFrameAt = -1;
-		this.countSince = -1;
-		this.frame = requestAnimationFrame(this.tick);
+		if (!this.disposed) this.loop.start();
 	}
 
 	/** Stops the loop; the last frame stays on the canvas. */
 	stop(): void {
-		this.running = false;
-		cancelAnimationFrame(this.frame);
-		this.frame = 0;
-		this.measuredFps = 0;
+		this.loop.stop();
 	}
 
 	/** Advances the animation by `dt` seconds and renders one frame. Allocates nothing. */
@@ -191,12 +163,7 @@ export class Avatar {
 		const animator = this.animator;
 		if (this.visemeSource) animator.setVisemeWeights(this.visemeSource());
 		animator.update(dt);
-		const weights = animator.weights;
-		for (let b = 0; b < this.bindMeshes.length; b++) {
-			const influences = this.bindMeshes[b]?.morphTargetInfluences;
-			if (influences)
-				influences[this.bindInfluence[b] ?? 0] = weights[this.bindDeformer[b] ?? 0] ?? 0;
-		}
+		this.binding.apply(animator.weights);
 		const rig = this.rig;
 		rig.eyeballs[0].rotation.set(animator.eyePitch, animator.eyeYaw, 0);
 		rig.eyeballs[1].rotation.set(animator.eyePitch, animator.eyeYaw, 0);
@@ -266,7 +233,7 @@ export class Avatar {
 		this.renderer.setPixelRatio(ratio);
 		this.renderer.setSize(width, height, false);
 		frameCamera(this.rig.camera, width / height);
-		if (!this.running) this.renderer.render(this.rig.scene, this.rig.camera);
+		if (!this.loop.isRunning) this.renderer.render(this.rig.scene, this.rig.camera);
 	}
 
 	/**
@@ -277,19 +244,7 @@ export class Avatar {
 		if (this.disposed) return;
 		this.stop();
 		this.disposed = true;
-		const geometries = new Set<BufferGeometry>();
-		const materials = new Set<Material>();
-		this.rig.scene.traverse((object) => {
-			if (object instanceof Mesh) {
-				geometries.add(object.geometry);
-				materials.add(object.material as Material);
-			}
-		});
-		for (const geometry of geometries) geometry.dispose();
-		for (const material of materials) material.dispose();
-		this.rig.materials.eyeball.map?.dispose();
-		this.environmentMap?.dispose();
-		this.rig.scene.environment = null;
+		disposeRig(this.rig);
 		this.renderer.dispose();
 		this.renderer.forceContextLoss();
 		this.resizeObserver?.disconnect();
@@ -299,28 +254,6 @@ export class Avatar {
 		this.canvas.removeEventListener('webglcontextrestored', this.contextRestored);
 		this.visemeSource = null;
 	}
-
-	private readonly tick = (now: number): void => {
-		if (!this.running) return;
-		this.frame = requestAnimationFrame(this.tick);
-		if (this.lastFrameAt < 0) {
-			this.lastFrameAt = now;
-			this.countSince = now;
-			return;
-		}
-		const elapsed = now - this.lastFrameAt;
-		// 1 ms of slack so a 60 Hz display still gives exactly 30 fps under a 30 fps cap.
-		if (elapsed < 1000 / this.options.maxFps - 1) return;
-		this.lastFrameAt = now;
-		if (!this.onScreen) return;
-		this.update(elapsed / 1000);
-		this.framesCounted++;
-		if (now - this.countSince >= 1000) {
-			this.measuredFps = (this.framesCounted * 1000) / (now - this.countSince);
-			this.framesCounted = 0;
-			this.countSince = now;
-		}
-	};
 
 	private readonly applyMotion = (): void => {
 		const reduce = this.reducedMotion?.matches ?? false;
@@ -332,7 +265,7 @@ export class Avatar {
 	private readonly contextLost = (event: Event): void => {
 		// Without preventDefault the browser never gives the context back.
 		event.preventDefault();
-		this.resumeOnRestore = this.running;
+		this.resumeOnRestore = this.loop.isRunning;
 		this.stop();
 	};
 
@@ -343,31 +276,5 @@ export class Avatar {
 
 	private applyExpression(): void {
 		this.animator.setTarget(expressionTarget(this.state, this.mood));
-	}
-
-	private addEnvironment(): void {
-		const generator = new PMREMGenerator(this.renderer);
-		const room = new RoomEnvironment();
-		this.environmentMap = generator.fromScene(room, 0.04).texture;
-		this.rig.scene.environment = this.environmentMap;
-		this.rig.scene.environmentIntensity = 0.45;
-		room.dispose();
-		generator.dispose();
-	}
-
-	/** Maps deformer weights to each mesh's morph influences; returns the deformers found. */
-	private bindMorphTargets(): Set<string> {
-		const found = new Set<string>();
-		for (const mesh of this.rig.morphMeshes) {
-			for (const [name, influence] of Object.entries(mesh.morphTargetDictionary ?? {})) {
-				const deformer = DEFORMERS.indexOf(name as Deformer);
-				if (deformer < 0) continue;
-				found.add(name);
-				this.bindMeshes.push(mesh);
-				this.bindInfluence.push(influence);
-				this.bindDeformer.push(deformer);
-			}
-		}
-		return found;
 	}
 }

@@ -1,8 +1,20 @@
 /**
- * Scene set-up in one place: camera, lights, and the rig of parts (head pivot, eyes, body).
- * The renderer and the environment map belong to avatar.ts, which owns the WebGL context.
+ * Scene set-up in one place: camera, lights, the rig of parts (head pivot, eyes, body), the
+ * optional environment map, and the release of it all. The renderer belongs to avatar.ts.
  */
-import { DirectionalLight, Group, HemisphereLight, Mesh, PerspectiveCamera, Scene } from 'three';
+import {
+	DirectionalLight,
+	Group,
+	HemisphereLight,
+	Mesh,
+	PMREMGenerator,
+	PerspectiveCamera,
+	Scene,
+	type BufferGeometry,
+	type Material,
+	type WebGLRenderer
+} from 'three';
+import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
 import { createBody, createEars, createHair } from './parts/body';
 import { createBrows } from './parts/brows';
 import { createEyes } from './parts/eyes';
@@ -96,4 +108,31 @@ export function frameCamera(camera: PerspectiveCamera, aspect: number): void {
 	camera.position.set(0, FRAME.centreY + 0.15, distance);
 	camera.lookAt(0, FRAME.centreY, 0);
 	camera.updateProjectionMatrix();
+}
+
+/** Lights the scene with a room built in code, prefiltered once (seconds on software WebGL). */
+export function addEnvironment(rig: AvatarRig, renderer: WebGLRenderer): void {
+	const generator = new PMREMGenerator(renderer);
+	const room = new RoomEnvironment();
+	rig.scene.environment = generator.fromScene(room, 0.04).texture;
+	rig.scene.environmentIntensity = 0.45;
+	room.dispose();
+	generator.dispose();
+}
+
+/** Releases the rig's GPU resources in order: geometries, materials, then textures. */
+export function disposeRig(rig: AvatarRig): void {
+	const geometries = new Set<BufferGeometry>();
+	const materials = new Set<Material>();
+	rig.scene.traverse((object) => {
+		if (object instanceof Mesh) {
+			geometries.add(object.geometry);
+			materials.add(object.material as Material);
+		}
+	});
+	for (const geometry of geometries) geometry.dispose();
+	for (const material of materials) material.dispose();
+	rig.materials.eyeball.map?.dispose();
+	rig.scene.environment?.dispose();
+	rig.scene.environment = null;
 }

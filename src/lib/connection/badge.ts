@@ -1,0 +1,119 @@
+/**
+ * What the connection badge and buttons show, derived from the machine's state and context only
+ * (spec table "States"). Pure, so the page keeps no copy of connection state of its own.
+ */
+
+export type ConnectionStateName =
+	'idle' | 'connecting' | 'open' | 'stale' | 'backingOff' | 'failed';
+export type BadgeTone = 'grey' | 'green' | 'amber' | 'orange' | 'red';
+
+/** The parts of the machine's snapshot the badge reads. */
+export type BadgeInput = {
+	state: ConnectionStateName;
+	attempt: number;
+	maxAttempts: number;
+	retryAt: number | null;
+	lastClose: { code: number; reason: string } | null;
+	/** Why the last transition happened (rule 16). */
+	why: { event: string; code?: number; reason?: string } | null;
+	online: boolean;
+};
+
+export type BadgeView = {
+	label: string;
+	tone: BadgeTone;
+	/** A second line: the reason, or what the page is waiting for. */
+	detail: string | null;
+	/** Whole seconds until the next attempt, in backingOff. */
+	countdown: number | null;
+};
+
+const closeCodeMeanings: Record<number, string> = {
+	1000: 'closed normally',
+	1001: 'server going away',
+	1002: 'protocol error',
+	1003: 'unsupported data',
+	1005: 'no close code',
+	1006: 'connection lost',
+	1007: 'invalid data',
+	1008: 'policy violation',
+	1009: 'message too big',
+	1010: 'missing extension',
+	1011: 'server error',
+	1012: 'service restart',
+	1013: 'try again later',
+	1014: 'bad gateway',
+	1015: 'TLS failure',
+	4000: 'keepalive timeout'
+};
+
+/** A close code with its reason, as a person reads it: `replaced (1000)`. */
+export function describeClose(close: { code: number; reason: string }): string {
+	const text = close.reason.trim() || closeCodeMeanings[close.code] || 'closed';
+	return `${text} (${close.code})`;
+}
+
+/** Badge label, colour, detail line and countdown for a state. `now` drives the countdown. */
+export function badgeView(input: BadgeInput, now: number): BadgeView {
+	const attemptOf = (n: number) => `attempt ${n} of ${input.maxAttempts}`;
+	switch (input.state) {
+		case 'idle': {
+			const serverEnded = input.why?.event === 'socket.close' && input.lastClose;
+			return {
+				label: 'Disconnected',
+				tone: 'grey',
+				detail: serverEnded && input.lastClose ? describeClose(input.lastClose) : null,
+				countdown: null
+			};
+		}
+		case 'connecting':
+			return {
+				label: input.attempt > 0 ? `Connecting… (${attemptOf(input.attempt)})` : 'Connecting…',
+				tone: 'grey',
+				detail: null,
+				countdown: null
+			};
+		case 'open':
+			return { label: 'Connected', tone: 'green', detail: null, countdown: null };
+		case 'stale':
+			return {
+				label: 'Unstable',
+				tone: 'amber',
+				detail: 'The server has gone quiet; checking…',
+				countdown: null
+			};
+		case 'backingOff': {
+			const next = attemptOf(input.attempt + 1);
+			if (!input.online) {
+				return {
+					label: `Offline (${next} waits)`,
+					tone: 'orange',
+					detail: 'Waiting for the network to come back',
+					countdown: null
+				};
+			}
+			const seconds = Math.max(0, Math.ceil(((input.retryAt ?? now) - now) / 1000));
+			return {
+				label: `Reconnecting in ${seconds}s (${next})`,
+				tone: 'orange',
+				detail: input.lastClose ? describeClose(input.lastClose) : null,
+				countdown: seconds
+			};
+		}
+		case 'failed':
+			return {
+				label: 'Failed',
+				tone: 'red',
+				detail: failedReason(input),
+				countdown: null
+			};
+	}
+}
+
+function failedReason(input: BadgeInput): string {
+	const close = input.lastClose ? describeClose(input.lastClose) : null;
+	if (input.attempt >= input.maxAttempts) {
+		return `Gave up after ${input.maxAttempts} attempts${close ? `: ${close}` : ''}`;
+	}
+	return close ?? 'The connection could not be made';
+}

@@ -1,0 +1,35 @@
+/** Same rule as the server: 1 to 64 characters of A-Z a-z 0-9 _ -. */
+const clientIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const storageKey = 'talkline.clientId';
+
+/** Whether a string is a client id the server accepts. */
+export function isValidClientId(id: string): boolean {
+	return clientIdPattern.test(id);
+}
+
+/** A fresh random client id, e.g. `c-4f9a1b2c3d4e5f60`. */
+export function makeClientId(random: () => number = Math.random): string {
+	const bytes = new Uint8Array(8);
+	if (typeof crypto !== 'undefined' && crypto.getRandomValues) crypto.getRandomValues(bytes);
+	else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+	return 'c-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The client id for this page: `?clientId=` when given (used as is, so the server can refuse a bad
+ * one with 4400 and the page shows why), else one made once per browser and kept in localStorage.
+ */
+export function resolveClientId(search: URLSearchParams, storage: Storage | null): string {
+	const fromUrl = search.get('clientId');
+	if (fromUrl !== null) return fromUrl;
+	try {
+		const stored = storage?.getItem(storageKey);
+		if (stored && isValidClientId(stored)) return stored;
+		const made = makeClientId();
+		storage?.setItem(storageKey, made);
+		return made;
+	} catch {
+		// Storage can be disabled (private mode, blocked cookies): a per-page id still works.
+		return makeClientId();
+	}
+}

@@ -37,7 +37,12 @@ export const replyStartSchema = v.object({
 	type: v.literal('reply.start'),
 	seq,
 	replyId: v.string(),
-	inReplyTo: v.string()
+	inReplyTo: v.string(),
+	/**
+	 * The text of the chat this reply answers, so that a page rebuilding its transcript from a
+	 * replay (`resume {lastSeq: 0}`) can show the user's words too. Absent for replies to no chat.
+	 */
+	userText: v.optional(v.string())
 });
 export const replyDeltaSchema = v.object({
 	type: v.literal('reply.delta'),

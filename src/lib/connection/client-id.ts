@@ -1,11 +1,6 @@
-/** Same rule as the server: 1 to 64 characters of A-Z a-z 0-9 _ -. */
-const clientIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
-const storageKey = 'talkline.clientId';
+import { isValidClientId } from '$lib/protocol/limits';
 
-/** Whether a string is a client id the server accepts. */
-export function isValidClientId(id: string): boolean {
-	return clientIdPattern.test(id);
-}
+const storageKey = 'talkline.clientId';
 
 /** A fresh random client id, e.g. `c-4f9a1b2c3d4e5f60`. */
 export function makeClientId(random: () => number = Math.random): string {

@@ -1,0 +1,250 @@
+/**
+ * The conversation over the page's connection: the protocol's client half. It resumes after
+ * every `connected`, sends the outbox again in order, marks messages pending → sent → delivered,
+ * applies the server's stored messages to the transcript exactly once (by `seq`), acknowledges
+ * them, and tells the page when an answer to one of its own messages streams (to speak it).
+ *
+ * It never owns connection state: it asks the connection whether it can send, and listens to the
+ * machine's snapshots only to learn that a socket has gone (its unacknowledged messages are then
+ * pending again).
+ */
+import { MAX_CHAT_CHARS } from '$lib/protocol/limits';
+import { parseServerMessage, serialize } from '$lib/protocol/parse';
+import {
+	isSequenced,
+	type Mood,
+	type SequencedMessage,
+	type ServerMessage
+} from '$lib/protocol/server-messages';
+import type { CameraFrame } from '$lib/camera/still';
+import type { PageConnection } from '$lib/connection/page-connection.svelte';
+import { makeMessageId, Outbox, type OutboxEntry } from './outbox';
+import { Transcript } from './transcript.svelte';
+
+/** An answer to one of this page's messages, as it streams (for the voice and the face). */
+export type LiveReplyEvent =
+	| { type: 'start'; replyId: string }
+	| { type: 'delta'; replyId: string; text: string }
+	| { type: 'end'; replyId: string; mood: Mood | null }
+	| { type: 'interrupted'; replyId: string };
+
+export interface ChatClientOptions {
+	connection: PageConnection;
+	clientId: string;
+	storage: Storage | null;
+	now?: () => number;
+	onLiveReply?: (event: LiveReplyEvent) => void;
+}
+
+/** How long to gather stored messages before acknowledging them in one `ack`. */
+const ACK_DELAY_MS = 250;
+
+export class ChatClient {
+	readonly transcript = new Transcript();
+	readonly #connection: PageConnection;
+	readonly #outbox: Outbox;
+	readonly #onLiveReply: ChatClientOptions['onLiveReply'];
+	/** Ids of messages this page (or its saved outbox) sent: their answers are spoken. */
+	readonly #ownIds = new Set<string>();
+	readonly #cleanups: Array<() => void> = [];
+	/** `resume` has gone out on the current socket; the outbox may flow. */
+	#resumed = false;
+	#ackTimer: ReturnType<typeof setTimeout> | null = null;
+	#ackedSeq = 0;
+
+	constructor(options: ChatClientOptions) {
+		this.#connection = options.connection;
+		this.#onLiveReply = options.onLiveReply;
+		this.#outbox = new Outbox({
+			clientId: options.clientId,
+			storage: options.storage,
+			now: options.now
+		});
+	}
+
+	/** Shows the saved outbox and starts listening. Call before the connection starts. */
+	start(): void {
+		this.#reportDropped(this.#outbox.expire().dropped);
+		for (const entry of this.#outbox.entries) {
+			this.#ownIds.add(entry.id);
+			if (entry.message.type !== 'chat') continue;
+			const status = entry.state === 'acked' ? 'delivered' : 'pending';
+			this.transcript.addUser(entry.id, entry.message.text, status);
+		}
+		this.#outbox.requeueSent();
+		this.#cleanups.push(this.#connection.onMessage((data) => this.#receive(data)));
+		const subscription = this.#connection.actor.subscribe(() => this.#onConnectionChange());
+		this.#cleanups.push(() => subscription.unsubscribe());
+	}
+
+	stop(): void {
+		for (const cleanup of this.#cleanups.splice(0)) cleanup();
+		if (this.#ackTimer) clearTimeout(this.#ackTimer);
+		this.#ackTimer = null;
+	}
+
+	/**
+	 * Sends a chat message (with a camera still before it, when given): it shows at once as
+	 * pending and goes out now or when the connection opens. Returns an error text for a message
+	 * that cannot be sent (empty, too long), else null.
+	 */
+	send(text: string, still?: CameraFrame | null): string | null {
+		const trimmed = text.trim();
+		if (!trimmed) return 'Type a message first.';
+		if (trimmed.length > MAX_CHAT_CHARS) {
+			return `That message is ${trimmed.length} characters; the limit is ${MAX_CHAT_CHARS}.`;
+		}
+		if (still) this.sendFrame(still);
+		const id = makeMessageId();
+		this.#queue({ type: 'chat', id, text: trimmed });
+		this.transcript.addUser(id, trimmed, 'pending', !!still);
+		this.#flush();
+		return null;
+	}
+
+	/** Sends a camera still: context for the next answer. */
+	sendFrame(still: CameraFrame): void {
+		this.#queue({ type: 'frame', id: makeMessageId(), ...still });
+		this.#flush();
+	}
+
+	/** Asks the server to stop the answer being streamed (barge-in). */
+	interrupt(replyId?: string): void {
+		if (!this.#resumed) return;
+		this.#connection.send(
+			serialize(replyId ? { type: 'interrupt', replyId } : { type: 'interrupt' })
+		);
+	}
+
+	#queue(message: OutboxEntry['message']): void {
+		this.#ownIds.add(message.id);
+		this.#reportDropped(this.#outbox.add(message).dropped);
+	}
+
+	/** Sends every pending message in order, if the socket is open and resumed. */
+	#flush(): void {
+		if (!this.#resumed) return;
+		for (const entry of this.#outbox.unacknowledged()) {
+			if (entry.state !== 'pending') continue;
+			if (!this.#connection.send(serialize(entry.message))) return;
+			this.#outbox.markSent(entry.id);
+			this.transcript.setUserStatus(entry.id, 'sent');
+		}
+	}
+
+	#onConnectionChange(): void {
+		if (this.#connection.actor.getSnapshot().can({ type: 'SEND', data: '' })) return;
+		if (!this.#resumed) return;
+		// The socket is gone: what it carried without an ack goes again on the next one.
+		this.#resumed = false;
+		for (const entry of this.#outbox.unacknowledged()) {
+			if (entry.state === 'sent') this.transcript.setUserStatus(entry.id, 'pending');
+		}
+		this.#outbox.requeueSent();
+	}
+
+	#receive(data: string): void {
+		const parsed = parseServerMessage(data);
+		if (!parsed.ok) {
+			console.warn('Talkline: ignored a server message:', parsed.error.message);
+			return;
+		}
+		const message = parsed.message;
+		if (isSequenced(message)) return this.#applyStored(message);
+		this.#handle(message);
+	}
+
+	#handle(message: Exclude<ServerMessage, SequencedMessage>): void {
+		switch (message.type) {
+			case 'connected':
+				this.#resumed = true;
+				this.#connection.send(serialize({ type: 'resume', lastSeq: this.transcript.lastSeq }));
+				this.#flush();
+				return;
+			case 'ack': {
+				const entry = this.#outbox.markAcked(message.id);
+				if (entry?.message.type === 'chat') this.transcript.setUserStatus(message.id, 'delivered');
+				return;
+			}
+			case 'error':
+				return this.#error(message.code, message.message, message.id);
+			default:
+				return; // ping/pong: the connection machine answers and times them.
+		}
+	}
+
+	#applyStored(message: SequencedMessage): void {
+		if (!this.transcript.apply(message)) return;
+		if (message.type === 'reply.start') this.#outbox.remove(message.inReplyTo);
+		this.#scheduleAck(message.type === 'reply.end' || message.type === 'reply.interrupted');
+		const live = this.#liveReplies.has(message.replyId);
+		switch (message.type) {
+			case 'reply.start':
+				if (!this.#ownIds.has(message.inReplyTo)) return;
+				this.#liveReplies.add(message.replyId);
+				return this.#onLiveReply?.({ type: 'start', replyId: message.replyId });
+			case 'reply.delta':
+				if (live)
+					this.#onLiveReply?.({ type: 'delta', replyId: message.replyId, text: message.text });
+				return;
+			case 'reply.end':
+				if (live)
+					this.#onLiveReply?.({
+						type: 'end',
+						replyId: message.replyId,
+						mood: message.mood ?? null
+					});
+				this.#liveReplies.delete(message.replyId);
+				return;
+			case 'reply.interrupted':
+				if (live) this.#onLiveReply?.({ type: 'interrupted', replyId: message.replyId });
+				this.#liveReplies.delete(message.replyId);
+				return;
+		}
+	}
+
+	readonly #liveReplies = new Set<string>();
+
+	#error(code: string, text: string, id: string | undefined): void {
+		const entry = id ? this.#outbox.entries.find((e) => e.id === id) : undefined;
+		if (entry && code === 'bad_message') {
+			// The server will never accept it as it is: take it out, and say so.
+			this.#outbox.remove(entry.id);
+			this.transcript.notice(`A message was refused by the server: ${text}`, 'error');
+			return;
+		}
+		const tone = code === 'brain_failed' ? 'warning' : 'error';
+		this.transcript.notice(text, tone);
+	}
+
+	/** Acknowledges what has been applied, at the end of an answer or shortly after the last. */
+	#scheduleAck(now: boolean): void {
+		if (this.#ackTimer) clearTimeout(this.#ackTimer);
+		this.#ackTimer = null;
+		const ack = () => {
+			this.#ackTimer = null;
+			const seq = this.transcript.lastSeq;
+			if (seq > this.#ackedSeq && this.#connection.send(serialize({ type: 'ack', seq }))) {
+				this.#ackedSeq = seq;
+			}
+		};
+		if (now) ack();
+		else this.#ackTimer = setTimeout(ack, ACK_DELAY_MS);
+	}
+
+	#reportDropped(dropped: OutboxEntry[]): void {
+		const chats = dropped.filter((entry) => entry.message.type === 'chat');
+		for (const entry of chats) {
+			if (entry.message.type !== 'chat') continue;
+			this.transcript.setUserStatus(entry.id, 'dropped');
+			this.transcript.notice(
+				`Not sent, and no longer kept for sending (the outbox holds at most 100 messages for 24 hours): “${preview(entry.message.text)}”`,
+				'warning'
+			);
+		}
+	}
+}
+
+function preview(text: string): string {
+	return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}

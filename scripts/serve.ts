@@ -7,8 +7,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTalklineServer, type AppHandler } from '../src/lib/server/http-server';
+import {
+	createTalklineServer,
+	type AppHandler,
+	type TalklineServer
+} from '../src/lib/server/http-server';
 import { setTalklineInstance } from '../src/lib/server/instance';
+import { createLogger } from '../src/lib/server/log';
+import { StoreOpenError } from '../src/lib/server/store/sqlite-store';
 
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -18,7 +24,7 @@ const handler = existsSync(handlerPath)
 	? ((await import(pathToFileURL(handlerPath).href)) as { handler: AppHandler }).handler
 	: undefined;
 
-const server = createTalklineServer({ env: process.env, handler });
+const server = createServerOrExit();
 const { log } = server.core;
 setTalklineInstance(server.core);
 if (!handler)
@@ -57,3 +63,23 @@ log.info(
 	{ event: 'server.ready', url: `http://${shown}:${port}` },
 	`Talkline on http://${shown}:${port}`
 );
+
+/**
+ * The server, or a clear message and exit 1 when it cannot start (a store file that cannot be
+ * opened, a bad setting): one readable line, not a bare stack trace.
+ */
+function createServerOrExit(): TalklineServer {
+	try {
+		return createTalklineServer({ env: process.env, handler });
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		const log = createLogger(process.env.LOG_LEVEL?.trim() || 'info');
+		if (error instanceof StoreOpenError) {
+			log.fatal({ event: 'store.unavailable', file: error.file, reason: message }, message);
+		} else {
+			log.fatal({ event: 'server.start-failed', err: error }, message);
+		}
+		process.stderr.write(`Talkline could not start: ${message}\n`);
+		process.exit(1);
+	}
+}

@@ -18,6 +18,10 @@ afterEach(async () => {
 	await server?.close();
 });
 
+/** A 1×1 PNG, base64. */
+const ONE_PIXEL =
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';
+
 const seqOf = (m: ServerMessage) => ('seq' in m ? m.seq : undefined);
 const textOf = (messages: ServerMessage[]) =>
 	messages.map((m) => (m.type === 'reply.delta' ? m.text : '')).join('');
@@ -30,7 +34,9 @@ describe('delivery', () => {
 		client.send({ type: 'resume', lastSeq: 0 });
 		client.send({ type: 'chat', id: 'm1', text: 'hello' });
 		expect(await client.next('ack')).toEqual({ type: 'ack', id: 'm1' });
-		expect(store.acceptClientMessage('asker', 'm1')).toBe(false); // already stored
+		expect(store.acceptClientMessage('asker', { kind: 'chat', id: 'm1', text: 'hello' })).toBe(
+			false
+		); // already stored
 		const reply = await client.reply('m1');
 		expect(reply[0]).toMatchObject({ type: 'reply.start', inReplyTo: 'm1', seq: 1 });
 		expect(reply.map(seqOf)).toEqual(reply.map((_m, i) => i + 1));
@@ -120,23 +126,23 @@ describe('delivery', () => {
 		expect([...a, ...b].map(seqOf)).toEqual([...a, ...b].map((_m, i) => i + 1));
 	});
 
-	it('trims the log up to an acked seq, so a later resume from 0 replays only what follows', async () => {
+	it('keeps history after an ack, so a resume from 0 replays the whole conversation with the user words', async () => {
 		const store = new MemoryStore();
 		server = await startTestServer({}, { store });
-		const client = await open('trimmer');
+		const client = await open('historian');
 		client.send({ type: 'chat', id: 'a', text: 'hello' });
 		const a = await client.reply('a');
 		const lastOfA = seqOf(a.at(-1) as ServerMessage) ?? 0;
 		client.send({ type: 'ack', seq: lastOfA });
-		await eventually(() => store.replay('trimmer', 0).length === 0, 'the log is trimmed');
+		await eventually(() => store.ackedSeq('historian') === lastOfA, 'the ack is recorded');
 		client.send({ type: 'chat', id: 'b', text: 'thanks' });
 		const b = await client.reply('b');
 		await client.close();
-		const again = await open('trimmer');
+		const again = await open('historian');
 		again.send({ type: 'resume', lastSeq: 0 });
-		const replayed = await again.reply('b');
-		expect(replayed).toEqual(b);
-		expect(again.received.some((m) => m.type === 'reply.start' && m.inReplyTo === 'a')).toBe(false);
+		expect([...(await again.reply('a')), ...(await again.reply('b'))]).toEqual([...a, ...b]);
+		expect(a[0]).toMatchObject({ type: 'reply.start', inReplyTo: 'a', userText: 'hello' });
+		expect(b[0]).toMatchObject({ type: 'reply.start', inReplyTo: 'b', userText: 'thanks' });
 	});
 
 	it('gives new messages numbers above a lastSeq the store does not know (lost store)', async () => {
@@ -189,16 +195,69 @@ describe('delivery', () => {
 		expect((await client.reply('m')).at(-1)?.type).toBe('reply.end');
 	});
 
-	it('interrupts the current reply when a new chat arrives, then answers the new one', async () => {
+	it('queues a chat sent before the client saw the current reply begin, and answers both in full, in order', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 20 });
+		const client = await open('patient');
+		client.send({ type: 'chat', id: 'first', text: 'help' });
+		client.send({ type: 'chat', id: 'second', text: 'hello' });
+		const first = await client.reply('first');
+		const second = await client.reply('second');
+		expect([first.at(-1)?.type, second.at(-1)?.type]).toEqual(['reply.end', 'reply.end']);
+		expect(seqOf(second[0] as ServerMessage)).toBe((seqOf(first.at(-1) as ServerMessage) ?? 0) + 1);
+		expect(client.received.some((m) => m.type === 'reply.interrupted')).toBe(false);
+	});
+
+	it('takes a chat sent after acking the reply’s first delta as a barge-in: interrupts, answers it next, then the queue', async () => {
 		server = await startTestServer({ brainChunkDelayMs: 50 });
 		const client = await open('impatient');
 		client.send({ type: 'chat', id: 'first', text: 'help' });
-		const first = await client.next('reply.start');
-		client.send({ type: 'chat', id: 'second', text: 'hello' });
+		client.send({ type: 'chat', id: 'queued', text: 'thanks' });
+		const start = await client.next('reply.start');
+		const delta = await client.next('reply.delta');
+		client.send({ type: 'ack', seq: delta.seq });
+		client.send({ type: 'chat', id: 'barge', text: 'hello' });
 		const interrupted = await client.next('reply.interrupted');
-		expect(interrupted.replyId).toBe(first.replyId);
-		const second = await client.reply('second');
-		expect(second.at(-1)?.type).toBe('reply.end');
-		expect(seqOf(second[0] as ServerMessage)).toBe(interrupted.seq + 1);
+		expect(interrupted.replyId).toBe(start.replyId);
+		const barge = await client.reply('barge');
+		const queued = await client.reply('queued');
+		expect([barge.at(-1)?.type, queued.at(-1)?.type]).toEqual(['reply.end', 'reply.end']);
+		expect(seqOf(barge[0] as ServerMessage)).toBe(interrupted.seq + 1);
+		const order = client.received.flatMap((m) => (m.type === 'reply.start' ? [m.inReplyTo] : []));
+		expect(order).toEqual(['first', 'barge', 'queued']);
+	});
+
+	it('interrupt cuts only the current reply: queued chats are still answered', async () => {
+		server = await startTestServer({ brainChunkDelayMs: 30 });
+		const client = await open('stopper');
+		client.send({ type: 'chat', id: 'long', text: 'help' });
+		client.send({ type: 'chat', id: 'next', text: 'thanks' });
+		await client.next('reply.delta');
+		client.send({ type: 'interrupt' });
+		expect((await client.reply('long')).at(-1)?.type).toBe('reply.interrupted');
+		expect((await client.reply('next')).at(-1)?.type).toBe('reply.end');
+	});
+
+	it('takes a camera still as context: acked, never answered on its own, described when asked', async () => {
+		server = await startTestServer();
+		const client = await open('looker');
+		client.send({
+			type: 'frame',
+			id: 'f1',
+			mime: 'image/png',
+			width: 1,
+			height: 1,
+			data: ONE_PIXEL
+		});
+		client.send({ type: 'chat', id: 'q', text: 'What do you see?' });
+		const reply = await client.reply('q');
+		expect(client.received.filter((m) => m.type === 'ack')).toEqual([
+			{ type: 'ack', id: 'f1' },
+			{ type: 'ack', id: 'q' }
+		]);
+		expect(reply.at(-1)).toMatchObject({
+			type: 'reply.end',
+			text: expect.stringMatching(/^I see a 1 by 1 picture/)
+		});
+		expect(client.received.filter((m) => m.type === 'reply.start')).toHaveLength(1);
 	});
 });

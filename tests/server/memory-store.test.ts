@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
+import { MAX_ACCEPTED_IDS_PER_CLIENT } from '../../src/lib/server/store/retention';
 import { describeMessageStore } from './message-store-contract';
 
-describeMessageStore('MemoryStore', () => new MemoryStore());
+describeMessageStore('MemoryStore', (retention) => new MemoryStore(retention));
 
 describe('MemoryStore bounds', () => {
-	it('keeps at most maxMessagesPerClient messages, dropping the oldest', () => {
-		const store = new MemoryStore({ maxMessagesPerClient: 3 });
-		for (let i = 0; i < 5; i++)
-			store.appendServerMessage('c', { type: 'reply.delta', replyId: 'r', text: String(i) });
-		expect(store.replay('c', 0).map((m) => m.seq)).toEqual([3, 4, 5]);
-	});
-
-	it('remembers at most maxAcceptedIdsPerClient ids, forgetting the oldest', () => {
-		const store = new MemoryStore({ maxAcceptedIdsPerClient: 2 });
-		for (const id of ['a', 'b', 'c']) store.acceptClientMessage('c', id);
-		expect(store.acceptClientMessage('c', 'c')).toBe(false);
-		expect(store.acceptClientMessage('c', 'a')).toBe(true);
+	it('remembers at most MAX_ACCEPTED_IDS_PER_CLIENT ids, forgetting the oldest answered ones', () => {
+		const store = new MemoryStore();
+		store.acceptClientMessage('c', { kind: 'chat', id: 'unanswered', text: 'wait for me' });
+		for (let i = 0; i <= MAX_ACCEPTED_IDS_PER_CLIENT; i++)
+			store.acceptClientMessage('c', { kind: 'frame', id: `f${i}`, image: still });
+		expect(store.acceptClientMessage('c', { kind: 'frame', id: 'f0', image: still })).toBe(true);
+		expect(store.acceptClientMessage('c', { kind: 'chat', id: 'unanswered', text: 'x' })).toBe(
+			false
+		);
+		expect(store.pendingChats('c')).toEqual([{ id: 'unanswered', text: 'wait for me' }]);
 	});
 });
+
+const still = { mime: 'image/png', width: 1, height: 1, data: '' };

@@ -1,24 +1,41 @@
 /**
- * The behaviour every MessageStore must have, as a reusable suite. The in-memory store runs it
- * in memory-store.test.ts; the SQLite store (issue 6) should run it too:
+ * The behaviour every MessageStore must have, as a reusable suite. Both stores run it:
  *
- *   describeMessageStore('SqliteStore', () => new SqliteStore(tmpFile()));
+ *   describeMessageStore('MemoryStore', (retention) => new MemoryStore(retention));
+ *   describeMessageStore('SqliteStore', (retention) => new SqliteStore(tmpFile(), retention));
  */
 import { describe, expect, it } from 'vitest';
 import type { UnsequencedMessage } from '../../src/lib/protocol/server-messages';
-import type { MessageStore } from '../../src/lib/server/store/message-store';
+import type { MessageStore, RetentionOptions } from '../../src/lib/server/store/message-store';
 
-const delta = (text: string): UnsequencedMessage => ({ type: 'reply.delta', replyId: 'r', text });
+const HOUR = 3_600_000;
+const delta = (text: string, replyId = 'r'): UnsequencedMessage => ({
+	type: 'reply.delta',
+	replyId,
+	text
+});
+const chat = (id: string, text = `text of ${id}`) => ({ kind: 'chat' as const, id, text });
+const still = { mime: 'image/png', width: 2, height: 1, data: 'AAAA' };
+
+/** A clock a test moves by hand. */
+function manualClock(start = Date.UTC(2030, 0, 1)) {
+	const clock = { t: start, now: () => clock.t };
+	return clock;
+}
 
 /** Runs the MessageStore contract against stores made by `make` (a fresh, empty one per test). */
-export function describeMessageStore(name: string, make: () => MessageStore): void {
+export function describeMessageStore(
+	name: string,
+	make: (retention?: Partial<RetentionOptions>) => MessageStore
+): void {
 	describe(`${name} (MessageStore contract)`, () => {
 		it('accepts a client message id once: true the first time, false after', () => {
 			const store = make();
-			expect(store.acceptClientMessage('c', 'm1')).toBe(true);
-			expect(store.acceptClientMessage('c', 'm1')).toBe(false);
-			expect(store.acceptClientMessage('c', 'm2')).toBe(true);
-			expect(store.acceptClientMessage('other', 'm1')).toBe(true);
+			expect(store.acceptClientMessage('c', chat('m1'))).toBe(true);
+			expect(store.acceptClientMessage('c', chat('m1'))).toBe(false);
+			expect(store.acceptClientMessage('c', chat('m2'))).toBe(true);
+			expect(store.acceptClientMessage('other', chat('m1'))).toBe(true);
+			expect(store.acceptClientMessage('c', { kind: 'frame', id: 'm1', image: still })).toBe(false);
 			store.close();
 		});
 
@@ -40,10 +57,13 @@ export function describeMessageStore(name: string, make: () => MessageStore): vo
 			store.close();
 		});
 
-		it('replays the messages after a seq, in order, limited on request', () => {
+		it('replays the messages after a seq, in order, limited on request, with every field', () => {
 			const store = make();
-			for (const text of ['a', 'b', 'c', 'd']) store.appendServerMessage('c', delta(text));
+			const start = { type: 'reply.start', replyId: 'r', inReplyTo: 'm', userText: 'hi' } as const;
+			store.appendServerMessage('c', start);
+			for (const text of ['a', 'b', 'c']) store.appendServerMessage('c', delta(text));
 			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+			expect(store.replay('c', 0)[0]).toEqual({ ...start, seq: 1 });
 			expect(store.replay('c', 2).map((m) => m.seq)).toEqual([3, 4]);
 			expect(store.replay('c', 1, 2).map((m) => m.seq)).toEqual([2, 3]);
 			expect(store.replay('c', 4)).toEqual([]);
@@ -51,16 +71,18 @@ export function describeMessageStore(name: string, make: () => MessageStore): vo
 			store.close();
 		});
 
-		it('trims up to a seq without renumbering what follows', () => {
+		it('records acknowledgements without deleting history, never backwards, never past lastSeq', () => {
 			const store = make();
 			for (const text of ['a', 'b', 'c']) store.appendServerMessage('c', delta(text));
-			store.trim('c', 2);
-			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([3]);
-			expect(store.appendServerMessage('c', delta('d')).seq).toBe(4);
-			store.trim('c', 99);
-			expect(store.replay('c', 0)).toEqual([]);
-			expect(store.lastSeq('c')).toBe(4);
-			store.trim('nobody', 5);
+			store.acknowledge('c', 2);
+			expect(store.ackedSeq('c')).toBe(2);
+			store.acknowledge('c', 1);
+			expect(store.ackedSeq('c')).toBe(2);
+			store.acknowledge('c', 99);
+			expect(store.ackedSeq('c')).toBe(3);
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([1, 2, 3]);
+			store.acknowledge('nobody', 5);
+			expect(store.ackedSeq('nobody')).toBe(0);
 			store.close();
 		});
 
@@ -73,10 +95,100 @@ export function describeMessageStore(name: string, make: () => MessageStore): vo
 			store.close();
 		});
 
+		it('keeps an accepted chat pending, in order, until a reply to it ends or is interrupted', () => {
+			const store = make();
+			for (const id of ['a', 'b', 'c']) store.acceptClientMessage('c', chat(id));
+			store.acceptClientMessage('c', { kind: 'frame', id: 'f', image: still });
+			expect(store.pendingChats('c')).toEqual([chat('a'), chat('b'), chat('c')].map(pending));
+			store.appendServerMessage('c', { type: 'reply.start', replyId: 'ra', inReplyTo: 'a' });
+			expect(store.pendingChats('c').map((p) => p.id)).toEqual(['a', 'b', 'c']);
+			store.appendServerMessage('c', { type: 'reply.end', replyId: 'ra', text: 'done' });
+			store.appendServerMessage('c', { type: 'reply.start', replyId: 'rb', inReplyTo: 'b' });
+			store.appendServerMessage('c', { type: 'reply.interrupted', replyId: 'rb' });
+			expect(store.pendingChats('c')).toEqual([pending(chat('c'))]);
+			expect(store.pendingChats('other')).toEqual([]);
+			store.close();
+		});
+
+		it('keeps the latest still as context, not as a pending question', () => {
+			const store = make();
+			expect(store.latestImage('c')).toBeUndefined();
+			store.acceptClientMessage('c', { kind: 'frame', id: 'f1', image: still });
+			const newer = { ...still, width: 3, data: 'BBBB' };
+			store.acceptClientMessage('c', { kind: 'frame', id: 'f2', image: newer });
+			expect(store.latestImage('c')).toEqual(newer);
+			expect(store.pendingChats('c')).toEqual([]);
+			expect(store.latestImage('other')).toBeUndefined();
+			store.close();
+		});
+
+		it('recovers a reply left open by a crash by storing reply.interrupted, once', () => {
+			const store = make();
+			store.acceptClientMessage('c', chat('a'));
+			store.acceptClientMessage('c', chat('b'));
+			store.appendServerMessage('c', { type: 'reply.start', replyId: 'ra', inReplyTo: 'a' });
+			store.appendServerMessage('c', delta('half', 'ra'));
+			expect(store.recover()).toEqual([{ clientId: 'c', replyId: 'ra', seq: 3 }]);
+			expect(store.replay('c', 2)).toEqual([{ type: 'reply.interrupted', replyId: 'ra', seq: 3 }]);
+			expect(store.pendingChats('c')).toEqual([pending(chat('b'))]);
+			expect(store.recover()).toEqual([]);
+			store.close();
+		});
+
+		it('trims acknowledged messages past the count limit, oldest first, and keeps unacknowledged ones', () => {
+			const store = make({ retainMessages: 3 });
+			for (let i = 1; i <= 6; i++) store.appendServerMessage('c', delta(String(i)));
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+			store.acknowledge('c', 2);
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([3, 4, 5, 6]);
+			store.acknowledge('c', 6);
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([4, 5, 6]);
+			store.appendServerMessage('c', delta('7'));
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([5, 6, 7]);
+			expect(store.lastSeq('c')).toBe(7);
+			store.close();
+		});
+
+		it('drops unacknowledged messages only past ten times the count limit', () => {
+			const store = make({ retainMessages: 2 });
+			for (let i = 1; i <= 25; i++) store.appendServerMessage('c', delta(String(i)));
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual(range(6, 25));
+			store.close();
+		});
+
+		it('drops messages and stills past the age limit, and accepted ids after at least 48 hours', () => {
+			const clock = manualClock();
+			const store = make({ retainMs: 24 * HOUR, now: clock.now });
+			store.acceptClientMessage('c', chat('old'));
+			store.acceptClientMessage('c', { kind: 'frame', id: 'f', image: still });
+			store.appendServerMessage('c', delta('old'));
+			clock.t += 20 * HOUR;
+			store.appendServerMessage('c', delta('newer'));
+			clock.t += 5 * HOUR; // the first message is 25 h old, the second 5 h
+			store.sweep();
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([2]);
+			expect(store.latestImage('c')).toBeUndefined();
+			expect(store.acceptClientMessage('c', chat('old'))).toBe(false); // 25 h < 48 h
+			clock.t += 24 * HOUR;
+			store.sweep();
+			expect(store.replay('c', 0)).toEqual([]);
+			expect(store.acceptClientMessage('c', chat('old'))).toBe(true); // 49 h: forgotten
+			expect(store.appendServerMessage('c', delta('again')).seq).toBe(3); // never from 1 again
+			store.close();
+		});
+
 		it('can be closed twice', () => {
 			const store = make();
 			store.close();
 			expect(() => store.close()).not.toThrow();
 		});
 	});
+}
+
+function pending({ id, text }: { id: string; text: string }) {
+	return { id, text };
+}
+
+function range(from: number, to: number): number[] {
+	return Array.from({ length: to - from + 1 }, (_v, i) => from + i);
 }

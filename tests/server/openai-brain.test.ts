@@ -109,19 +109,23 @@ describe('the openai brain', () => {
 		expect(turns(2)).toEqual([{ role: 'user', content: 'Who am I?' }]);
 	});
 
-	it('sends a camera still as an image part', async () => {
+	it('sends the still that came with a chat as an image part of that chat, once', async () => {
 		await start();
 		const client = await open('viewer');
 		const data = jpegStill(8, 6, [200, 30, 30]);
 		client.send({ type: 'frame', id: 'f1', mime: 'image/jpeg', width: 8, height: 6, data });
-		expect((await client.reply('f1')).at(-1)?.type).toBe('reply.end');
-		const content = llm.requests[0]?.body.messages.at(-1)?.content;
-		expect(Array.isArray(content) && content.map((part) => part.type)).toEqual([
-			'text',
-			'image_url'
+		client.send({ type: 'chat', id: 'q1', text: 'What is this?' });
+		expect((await client.reply('q1')).at(-1)?.type).toBe('reply.end');
+		client.send({ type: 'chat', id: 'q2', text: 'And now?' });
+		await client.reply('q2');
+		expect(llm.requests).toHaveLength(2); // the still asked for no answer of its own
+		expect(llm.requests[0]?.body.messages.at(-1)?.content).toEqual([
+			{ type: 'text', text: 'What is this?' },
+			{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${data}` } }
 		]);
-		expect(Array.isArray(content) && content[1]?.image_url?.url).toBe(
-			`data:image/jpeg;base64,${data}`
+		expect(llm.requests[1]?.body.messages.at(-1)?.content).toBe('And now?');
+		expect(client.received.some((m) => m.type === 'reply.start' && m.inReplyTo === 'f1')).toBe(
+			false
 		);
 	});
 
@@ -140,12 +144,15 @@ describe('the openai brain', () => {
 			height: 6,
 			data: jpegStill(8, 6, [220, 20, 20])
 		});
-		expect((await client.reply('f1')).at(-1)).toMatchObject({
+		client.send({ type: 'chat', id: 'q', text: 'What do you see?' });
+		expect((await client.reply('q')).at(-1)).toMatchObject({
 			type: 'reply.end',
 			text: 'A red picture.'
 		});
 		expect(llm.requests).toHaveLength(2);
-		expect(llm.requests[1]?.body.messages.at(-1)?.content).toMatch(/8 by 6 picture.*mostly red/);
+		expect(llm.requests[1]?.body.messages.at(-1)?.content).toMatch(
+			/^What do you see\? \(A camera still came with this.*8 by 6 picture.*mostly red/
+		);
 		expect(client.received.some((m) => m.type === 'error')).toBe(false);
 	});
 

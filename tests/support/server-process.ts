@@ -20,9 +20,14 @@
  * - The server logs at LOG_LEVEL=info unless `env` says otherwise (keep it info or lower: the
  *   helper reads the port from the log).
  * - `output()` is everything the server printed (JSON log lines), for assertions and debugging.
+ * - The store: SQLite in `server.dataDir`, a fresh temporary folder per `startServerProcess` that
+ *   survives `restart()` and `kill()` (so a restart finds the same file) and is removed when the
+ *   test process exits. Pass `env.DATA_DIR` to choose the folder, or `env.STORE: 'memory'`.
  * - Always `stop()` or `kill()` in `afterEach`/`afterAll`; both are safe to call twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,6 +67,20 @@ export interface ServerProcess {
 	restart(): Promise<void>;
 	/** All stdout and stderr of every run so far. */
 	output(): string;
+	/** The server's DATA_DIR (where its SQLite store lives). */
+	readonly dataDir: string;
+}
+
+/** Temporary data folders made here, removed when the test process exits. */
+const tempDataDirs: string[] = [];
+process.once('exit', () => {
+	for (const dir of tempDataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDataDir(): string {
+	const dir = mkdtempSync(path.join(tmpdir(), 'talkline-data-'));
+	tempDataDirs.push(dir);
+	return dir;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,6 +95,7 @@ export async function startServerProcess(
 	let exited: Promise<ExitInfo>;
 	let exit: ExitInfo | null = null;
 	let port = options.port ?? 0;
+	const dataDir = options.env?.DATA_DIR ?? tempDataDir();
 
 	const launch = async (): Promise<void> => {
 		exit = null;
@@ -85,6 +105,7 @@ export async function startServerProcess(
 			PORT: String(port),
 			HOST: host,
 			LOG_LEVEL: 'info',
+			DATA_DIR: dataDir,
 			...options.env
 		};
 		const from = output.length;
@@ -139,7 +160,8 @@ export async function startServerProcess(
 			await stop();
 			await launch();
 		},
-		output: () => output
+		output: () => output,
+		dataDir
 	};
 }
 

@@ -5,6 +5,7 @@
 import { MAX_FRAME_BYTES } from '../protocol/limits';
 
 export type BrainKind = 'local' | 'openai';
+export type StoreKind = 'sqlite' | 'memory';
 
 export interface ServerConfig {
 	/** TCP port (PORT); 0 picks a free one. */
@@ -55,8 +56,18 @@ export interface ServerConfig {
 	llmMaxHistory: number;
 	/** System prompt for the model (LLM_SYSTEM_PROMPT). */
 	llmSystemPrompt: string;
-	/** Folder for persistent data such as the message store (DATA_DIR). */
+	/** Folder for persistent data: the message store's file `talkline.db` (DATA_DIR). */
 	dataDir: string;
+	/**
+	 * Where messages are kept (STORE): `sqlite` (durable, the default from the environment, so
+	 * for `npm start` and `npm run dev`) or `memory` (lost on restart; the default in code that
+	 * passes no environment, such as the in-process server tests).
+	 */
+	store: StoreKind;
+	/** Messages kept per client id once acknowledged (RETAIN_MESSAGES); see store/retention. */
+	retainMessages: number;
+	/** Age in hours after which stored messages are dropped (RETAIN_HOURS, 168 = 7 days). */
+	retainHours: number;
 	/** pino level (LOG_LEVEL). */
 	logLevel: string;
 }
@@ -89,6 +100,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
 		'You are Talkline, a friendly 3D avatar who talks with the user in the browser. ' +
 		'Answer briefly (one to three sentences), in plain spoken language without markdown.',
 	dataDir: './data',
+	store: 'memory',
+	retainMessages: 1000,
+	retainHours: 168,
 	logLevel: 'info'
 };
 
@@ -124,6 +138,9 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
 		llmMaxHistory: int(env.LLM_MAX_HISTORY, d.llmMaxHistory),
 		llmSystemPrompt: text(env.LLM_SYSTEM_PROMPT, d.llmSystemPrompt),
 		dataDir: text(env.DATA_DIR, d.dataDir),
+		store: storeKind(env.STORE, 'sqlite'),
+		retainMessages: positive(int(env.RETAIN_MESSAGES, d.retainMessages), 'RETAIN_MESSAGES'),
+		retainHours: positive(num(env.RETAIN_HOURS, d.retainHours), 'RETAIN_HOURS'),
 		logLevel: text(env.LOG_LEVEL, d.logLevel)
 	};
 }
@@ -170,4 +187,16 @@ function brainKind(value: string | undefined, fallback: BrainKind): BrainKind {
 	if (kind !== 'local' && kind !== 'openai')
 		throw new Error(`BRAIN must be local or openai, got "${kind}"`);
 	return kind;
+}
+
+function storeKind(value: string | undefined, fallback: StoreKind): StoreKind {
+	const kind = text(value, fallback);
+	if (kind !== 'sqlite' && kind !== 'memory')
+		throw new Error(`STORE must be sqlite or memory, got "${kind}"`);
+	return kind;
+}
+
+function positive(value: number, name: string): number {
+	if (!(value > 0)) throw new Error(`${name} must be greater than 0, got ${value}`);
+	return value;
 }

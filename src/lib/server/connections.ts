@@ -159,4 +159,11 @@ function openSession(
 		);
 	});
 	session.start(resumedFrom);
+	// Chats accepted before a restart and not yet answered are answered now, into the store: the
+	// client's `resume` replays them in order.
+	try {
+		conversations.of(clientId);
+	} catch (error) {
+		log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');
+	}
 }

@@ -1,13 +1,35 @@
 /**
  * One client id's conversation with the brain. It outlives connections: a reply that is
  * streaming when the socket drops goes on into the store and reaches the next connection by
- * replay. At most one reply runs at a time; a new input or an `interrupt` cuts the current one
- * short with `reply.interrupted`.
+ * replay.
+ *
+ * One reply at a time, chats answered in the order they came (a FIFO queue), each exactly once:
+ * - A chat that arrives while a reply runs waits its turn, unless it is a barge-in.
+ * - A barge-in is a chat sent by a client that had already received the current reply's first
+ *   `reply.delta`: it arrives after the reply began speaking AND after the client acknowledged
+ *   (`ack {seq}`) that delta's seq. It interrupts the current reply (`reply.interrupted`) and is
+ *   answered next; chats already queued keep their order behind it. Requiring the ack is what
+ *   keeps a burst of chats (a client outbox resending after a reconnect) from interrupting
+ *   itself: those chats were sent before their sender could have seen any answer.
+ * - `interrupt` cuts only the current reply; the queue goes on.
+ * - A `frame` is context, not a question: it becomes the latest still, which the next reply uses
+ *   (the local brain describes it when asked; a multimodal brain is sent it with the next chat).
+ * - A reply ends with `reply.end`, or `reply.interrupted` (barge-in, `interrupt`, shutdown, a
+ *   crash found on restart). Either one counts as the chat's answer: it is never answered again.
+ * - Accepted chats are pending in the store until then; a new conversation (after a restart)
+ *   picks them up with `resumePending()` and answers them in order.
  */
 import { randomUUID } from 'node:crypto';
 import type { Mood, SequencedMessage, UnsequencedMessage } from '../protocol/server-messages';
-import type { Brain, BrainInput, ConnectionFacts, ImageInput } from './brain/types';
+import type { Brain, BrainRequest, ConnectionFacts, ImageInput } from './brain/types';
 import type { MessageStore } from './store/message-store';
+
+/** A chat to answer. */
+export interface ChatInput {
+	kind: 'chat';
+	id: string;
+	text: string;
+}
 
 export interface ConversationDeps {
 	clientId: string;
@@ -20,42 +42,62 @@ export interface ConversationDeps {
 	facts: () => ConnectionFacts;
 	/** Something unexpected broke a reply (a bug or the store); logged, never thrown. */
 	onFault: (error: unknown) => void;
-	/** The reply in progress ended, whichever way. */
+	/** No reply runs and none waits. */
 	onIdle: () => void;
 }
 
 interface RunningReply {
 	replyId: string;
+	input: ChatInput;
 	controller: AbortController;
+	/** The seq of the first `reply.delta`, once the reply has begun speaking. */
+	firstDeltaSeq?: number;
 	done: Promise<void>;
 }
 
 export class Conversation {
 	readonly #deps: ConversationDeps;
+	readonly #queue: ChatInput[] = [];
 	#current: RunningReply | undefined;
 	#lastImage: ImageInput | undefined;
+	/** Whether the latest still came after the current (or last) reply started. */
+	#freshImage = false;
+	#stopped = false;
 
 	constructor(deps: ConversationDeps) {
 		this.#deps = deps;
+		this.#lastImage = deps.store.latestImage(deps.clientId);
 	}
 
-	/** Whether a reply is being streamed. */
+	/** Whether a reply is being streamed or chats wait for one. */
 	get busy(): boolean {
-		return this.#current !== undefined;
+		return this.#current !== undefined || this.#queue.length > 0;
 	}
 
-	/** Answers an input, interrupting the reply in progress if there is one. */
-	answer(input: BrainInput): void {
-		this.interrupt();
-		if (input.kind === 'frame') this.#lastImage = input.image;
-		const reply: RunningReply = {
-			replyId: randomUUID(),
-			controller: new AbortController(),
-			done: Promise.resolve()
-		};
-		this.#current = reply;
-		this.#append({ type: 'reply.start', replyId: reply.replyId, inReplyTo: input.id });
-		reply.done = this.#run(reply, input).catch((error: unknown) => this.#fail(reply, error));
+	/** Queues the chats the store holds as accepted but unanswered (after a restart) and starts. */
+	resumePending(): void {
+		for (const { id, text } of this.#deps.store.pendingChats(this.#deps.clientId)) {
+			if (!this.#knows(id)) this.#queue.push({ kind: 'chat', id, text });
+		}
+		this.#next();
+	}
+
+	/** Answers a newly accepted chat: now, after the queue, or at once as a barge-in. */
+	chat(input: ChatInput): void {
+		if (this.#knows(input.id)) return;
+		if (this.#isBargeIn()) {
+			this.#queue.unshift(input);
+			this.interrupt(); // its end starts the next reply: this chat
+			return;
+		}
+		this.#queue.push(input);
+		this.#next();
+	}
+
+	/** Remembers a camera still for the next reply; a still is never answered on its own. */
+	frame(image: ImageInput): void {
+		this.#lastImage = image;
+		this.#freshImage = true;
 	}
 
 	/**
@@ -66,63 +108,117 @@ export class Conversation {
 		const reply = this.#current;
 		if (!reply || (replyId !== undefined && replyId !== reply.replyId)) return false;
 		reply.controller.abort();
-		this.#finish({ type: 'reply.interrupted', replyId: reply.replyId });
+		this.#finish(reply, { type: 'reply.interrupted', replyId: reply.replyId });
 		return true;
 	}
 
-	/** Interrupts the current reply and waits until its task has wound down (shutdown). */
+	/**
+	 * Shutdown: interrupts the current reply, answers nothing more, and waits until the reply's
+	 * task has wound down. Queued chats stay pending in the store for the next start.
+	 */
 	async stop(): Promise<void> {
+		this.#stopped = true;
+		this.#queue.length = 0;
 		const reply = this.#current;
 		this.interrupt();
 		await reply?.done;
 	}
 
-	async #run(reply: RunningReply, input: BrainInput): Promise<void> {
-		const { brain, clientId } = this.#deps;
-		const request = {
-			clientId,
+	#knows(id: string): boolean {
+		return this.#current?.input.id === id || this.#queue.some((queued) => queued.id === id);
+	}
+
+	#isBargeIn(): boolean {
+		const seq = this.#current?.firstDeltaSeq;
+		return seq !== undefined && this.#deps.store.ackedSeq(this.#deps.clientId) >= seq;
+	}
+
+	/** Starts the next queued chat's reply, if nothing runs. */
+	#next(): void {
+		if (this.#stopped || this.#current) return;
+		const input = this.#queue.shift();
+		if (!input) return;
+		const replyId = randomUUID();
+		try {
+			this.#append({ type: 'reply.start', replyId, inReplyTo: input.id, userText: input.text });
+		} catch (error) {
+			this.#queue.unshift(input); // still pending in the store; the next chat retries it
+			this.#deps.onFault(error);
+			return;
+		}
+		const reply: RunningReply = {
+			replyId,
+			input,
+			controller: new AbortController(),
+			done: Promise.resolve()
+		};
+		this.#current = reply;
+		const request = this.#request(input);
+		reply.done = this.#run(reply, request).catch((error: unknown) => this.#fail(reply, error));
+	}
+
+	#request(input: ChatInput): BrainRequest {
+		const image = this.#freshImage ? this.#lastImage : undefined;
+		this.#freshImage = false;
+		return {
+			clientId: this.#deps.clientId,
 			input,
 			facts: this.#deps.facts(),
 			lastImage: this.#lastImage,
+			...(image ? { image } : {}),
 			now: new Date()
 		};
+	}
+
+	async #run(reply: RunningReply, request: BrainRequest): Promise<void> {
 		let text = '';
 		let mood: Mood | undefined;
-		for await (const event of brain.reply(request, reply.controller.signal)) {
+		for await (const event of this.#deps.brain.reply(request, reply.controller.signal)) {
 			if (this.#current !== reply) return; // interrupted: the brain may still be winding down
 			if (event.type === 'text' && event.text) {
 				text += event.text;
-				this.#append({ type: 'reply.delta', replyId: reply.replyId, text: event.text });
+				const delta = this.#append({
+					type: 'reply.delta',
+					replyId: reply.replyId,
+					text: event.text
+				});
+				reply.firstDeltaSeq ??= delta.seq;
 			} else if (event.type === 'mood') {
 				mood = event.mood;
 			} else if (event.type === 'error') {
-				this.#deps.sendError(event.code, event.message, input.id);
+				this.#deps.sendError(event.code, event.message, reply.input.id);
 			}
 		}
-		if (this.#current !== reply) return;
 		const end: UnsequencedMessage = { type: 'reply.end', replyId: reply.replyId, text };
-		this.#finish(mood ? { ...end, mood } : end);
+		this.#finish(reply, mood ? { ...end, mood } : end);
 	}
 
 	/** A reply broke (a bug, or the store failed): log it and mark the reply interrupted. */
 	#fail(reply: RunningReply, error: unknown): void {
 		this.#deps.onFault(error);
-		if (this.#current !== reply) return;
 		try {
-			this.#finish({ type: 'reply.interrupted', replyId: reply.replyId });
+			this.#finish(reply, { type: 'reply.interrupted', replyId: reply.replyId });
 		} catch (again) {
 			this.#deps.onFault(again);
 		}
 	}
 
-	#finish(last: UnsequencedMessage): void {
+	/** Ends `reply` with its last message (if it is still the current one), then goes on. */
+	#finish(reply: RunningReply, last: UnsequencedMessage): void {
+		if (this.#current !== reply) return;
 		this.#current = undefined;
-		this.#append(last);
-		this.#deps.onIdle();
+		try {
+			this.#append(last);
+		} finally {
+			this.#next();
+			if (!this.busy) this.#deps.onIdle();
+		}
 	}
 
 	/** Stores first, then delivers: the rule that makes replay possible. */
-	#append(message: UnsequencedMessage): void {
-		this.#deps.deliver(this.#deps.store.appendServerMessage(this.#deps.clientId, message));
+	#append(message: UnsequencedMessage): SequencedMessage {
+		const stored = this.#deps.store.appendServerMessage(this.#deps.clientId, message);
+		this.#deps.deliver(stored);
+		return stored;
 	}
 }

@@ -1,6 +1,6 @@
 /**
  * The conversations by client id. A conversation lives while its client is connected or a reply
- * of it is still streaming (into the store, for replay); then it is forgotten.
+ * of it is still streaming or waiting (into the store, for replay); then it is forgotten.
  */
 import type { Brain, ConnectionFacts } from './brain/types';
 import { Conversation } from './conversation';
@@ -25,17 +25,21 @@ export class Conversations {
 		this.#deps = deps;
 	}
 
-	/** The client id's conversation, made on first use. */
+	/**
+	 * The client id's conversation, made on first use. A new one answers, in order, the chats the
+	 * store holds as accepted but unanswered (accepted before a restart).
+	 */
 	of(clientId: string): Conversation {
 		let conversation = this.#byClientId.get(clientId);
 		if (!conversation) {
 			conversation = this.#create(clientId);
 			this.#byClientId.set(clientId, conversation);
+			conversation.resumePending();
 		}
 		return conversation;
 	}
 
-	/** Forgets the conversation if its client has no connection and no reply is streaming. */
+	/** Forgets the conversation if its client has no connection and no reply runs or waits. */
 	release(clientId: string): void {
 		const conversation = this.#byClientId.get(clientId);
 		if (conversation && !conversation.busy && !this.#deps.registry.get(clientId)) {

@@ -8,7 +8,7 @@ import { parseClientMessage } from '../protocol/parse';
 import type { Conversation } from './conversation';
 import { REFUSALS, type Refusal } from './errors';
 import type { Session } from './session';
-import type { MessageStore } from './store/message-store';
+import type { AcceptedInput, MessageStore } from './store/message-store';
 
 export interface HandlerContext {
 	session: Session;
@@ -46,33 +46,38 @@ function dispatch(context: HandlerContext, message: ClientMessage): void {
 			void session.resume(message.lastSeq);
 			return;
 		case 'ack':
+			// Records delivery; the log is trimmed only by retention (the page replays it on load).
 			session.ensureResumed();
-			store.trim(session.clientId, Math.min(message.seq, store.lastSeq(session.clientId)));
+			store.acknowledge(session.clientId, message.seq);
 			return;
 		case 'interrupt':
 			session.ensureResumed();
 			context.conversation().interrupt(message.replyId);
 			return;
-		case 'chat':
-			return accept(context, message.id, () =>
-				context.conversation().answer({ kind: 'chat', id: message.id, text: message.text })
-			);
+		case 'chat': {
+			const input = { kind: 'chat' as const, id: message.id, text: message.text };
+			// The conversation first: a new one loads the chats pending in the store, not this one.
+			const conversation = context.conversation();
+			if (accept(context, input)) conversation.chat(input);
+			return;
+		}
 		case 'frame': {
 			const { id, mime, width, height, data } = message;
-			return accept(context, id, () =>
-				context.conversation().answer({ kind: 'frame', id, image: { mime, width, height, data } })
-			);
+			const image = { mime, width, height, data };
+			const conversation = context.conversation();
+			if (accept(context, { kind: 'frame', id, image })) conversation.frame(image);
+			return;
 		}
 	}
 }
 
-/** Stores the id, acks it, and answers it only the first time it is seen. */
-function accept(context: HandlerContext, id: string, answer: () => void): void {
+/** Stores the message (durably), acks it, and says whether it is new (to be acted on once). */
+function accept(context: HandlerContext, input: AcceptedInput): boolean {
 	const { session, store } = context;
 	session.ensureResumed();
-	const isNew = store.acceptClientMessage(session.clientId, id);
-	session.send({ type: 'ack', id });
-	if (isNew) answer();
+	const isNew = store.acceptClientMessage(session.clientId, input);
+	session.send({ type: 'ack', id: input.id });
+	return isNew;
 }
 
 /** A bad message: say why; after too many, close with 1008. */

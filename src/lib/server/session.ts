@@ -122,6 +122,7 @@ export class Session {
 		const { store } = this.#deps;
 		// A client ahead of the store (the store lost its data) must never see a number twice.
 		if (lastSeq > store.lastSeq(this.clientId)) store.advanceSeq(this.clientId, lastSeq);
+		store.acknowledge(this.clientId, lastSeq); // the client has everything up to lastSeq
 		const generation = ++this.#replayGeneration;
 		this.#delivery = 'replaying';
 		let cursor = lastSeq;

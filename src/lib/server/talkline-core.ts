@@ -14,8 +14,8 @@ import { Conversations } from './conversations';
 import { createLogger, type Logger } from './log';
 import { Registry } from './registry';
 import type { Session } from './session';
-import { MemoryStore } from './store/memory-store';
 import type { MessageStore } from './store/message-store';
+import { openStore } from './store/open-store';
 import { createUpgradeHandler, type UpgradeHandler } from './upgrade';
 
 export interface TalklineOptions {
@@ -24,7 +24,10 @@ export interface TalklineOptions {
 	/** Environment to read the configuration from; tests leave it out. */
 	env?: Record<string, string | undefined>;
 	logger?: Logger;
-	/** The message store; in memory by default. The server closes it on shutdown. */
+	/**
+	 * The message store; by default the configured one (`config.store`: SQLite under DATA_DIR, or
+	 * memory). The server closes it on shutdown.
+	 */
 	store?: MessageStore;
 	/** The brain; from the configuration by default. */
 	brain?: Brain;
@@ -52,11 +55,21 @@ export interface TalklineCore {
 	close(): Promise<void>;
 }
 
-/** Builds the socket server. Nothing listens until its upgrade handler is attached somewhere. */
+/** How often the store drops what is past its age limit. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Builds the socket server. Nothing listens until its upgrade handler is attached somewhere.
+ * Opens the store (a StoreOpenError if its file cannot be used) and recovers it: replies left
+ * open by a crash are marked interrupted. One server per store file.
+ */
 export function createTalklineCore(options: TalklineOptions = {}): TalklineCore {
 	const config = resolveConfig(options.config, options.env);
 	const log = options.logger ?? createLogger(config.logLevel);
-	const store = options.store ?? new MemoryStore();
+	const store = options.store ?? openStore(config);
+	prepareStore(store, log);
+	const sweeper = setInterval(() => sweep(store, log), SWEEP_INTERVAL_MS);
+	sweeper.unref();
 	const brain =
 		options.brain ??
 		createBrain(config, (clientId, failure) =>
@@ -108,6 +121,7 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 	const close = (): Promise<void> => {
 		closing ??= (async () => {
 			accepting = false;
+			clearInterval(sweeper);
 			await conversations.stopAll(); // each open reply ends with reply.interrupted
 			await closeAllSockets(wss, registry, config.shutdownGraceMs);
 			store.close();
@@ -131,6 +145,25 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		}),
 		close
 	};
+}
+
+/** After a start: close the replies a crash left open, drop what is too old. */
+function prepareStore(store: MessageStore, log: Logger): void {
+	for (const { clientId, replyId, seq } of store.recover()) {
+		log.warn(
+			{ event: 'reply.recovered', clientId, replyId, seq },
+			'reply left open by the last run marked interrupted'
+		);
+	}
+	sweep(store, log);
+}
+
+function sweep(store: MessageStore, log: Logger): void {
+	try {
+		store.sweep();
+	} catch (error) {
+		log.error({ event: 'store.sweep-failed', err: error }, 'store retention sweep failed');
+	}
 }
 
 /** Closes every socket with 1012, terminating the stragglers after `graceMs`, then the ws server. */

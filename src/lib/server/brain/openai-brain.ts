@@ -78,7 +78,7 @@ export class OpenAiBrain implements Brain {
 		history: ChatTurn[],
 		signal: AbortSignal
 	): AsyncGenerator<string> {
-		const image = request.input.kind === 'frame' ? request.input.image : undefined;
+		const image = request.input.kind === 'frame' ? request.input.image : request.image;
 		const withImage = image !== undefined && this.#vision;
 		try {
 			yield* streamCompletion(this.#messages(request, history, withImage), this.#options, signal);
@@ -120,23 +120,28 @@ export class OpenAiBrain implements Brain {
 	}
 }
 
+/** The user's turn: the words, with the still that came with them as an image part. */
 function userTurn(request: BrainRequest, withImage: boolean): ChatTurn {
 	const input = request.input;
-	if (input.kind === 'chat') return { role: 'user', content: input.text };
-	const ask = 'This is a still from my camera. Say briefly what you see.';
+	const ask =
+		input.kind === 'chat'
+			? input.text
+			: 'This is a still from my camera. Say briefly what you see.';
+	const image = input.kind === 'frame' ? input.image : request.image;
+	if (!image) return { role: 'user', content: ask };
 	if (withImage) {
 		return {
 			role: 'user',
 			content: [
 				{ type: 'text', text: ask },
-				{ type: 'image_url', image_url: { url: dataUrl(input.image) } }
+				{ type: 'image_url', image_url: { url: dataUrl(image) } }
 			]
 		};
 	}
 	// A text-only model still gets what the pixels say.
 	return {
 		role: 'user',
-		content: `${ask} (The image could not be attached. Measured from its pixels: ${describeImage(input.image).text})`
+		content: `${ask} (A camera still came with this; it could not be attached. Measured from its pixels: ${describeImage(image).text})`
 	};
 }
 

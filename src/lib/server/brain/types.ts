@@ -15,7 +15,10 @@ export interface ImageInput {
 	data: string;
 }
 
-/** What the user sent: words, or a camera still. */
+/**
+ * What to answer: words, or a camera still on its own. The server answers only chats (a still is
+ * context for the next chat, see `BrainRequest.image`); brains still describe a bare still.
+ */
 export type BrainInput =
 	{ kind: 'chat'; id: string; text: string } | { kind: 'frame'; id: string; image: ImageInput };
 
@@ -42,6 +45,11 @@ export interface BrainRequest {
 	facts: ConnectionFacts;
 	/** The most recent camera still of this client, for "what do you see?". */
 	lastImage?: ImageInput;
+	/**
+	 * A still that came with this chat (it arrived after the previous reply started): a
+	 * multimodal brain looks at it along with the words.
+	 */
+	image?: ImageInput;
 	/** The server's clock, so answers about the time are testable. */
 	now: Date;
 }

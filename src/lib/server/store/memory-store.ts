@@ -1,44 +1,64 @@
 /**
- * A MessageStore in memory: correct within one process, lost on restart. Bounded per client id
- * so that a client that never acknowledges cannot grow it without end.
+ * A MessageStore in memory: the same rules as the SQLite store (./retention), correct within one
+ * process, lost on restart. For tests and `STORE=memory`.
  */
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
-import type { MessageStore } from './message-store';
+import type { ImageInput } from '../brain/types';
+import type {
+	AcceptedInput,
+	MessageStore,
+	PendingChat,
+	RecoveredReply,
+	RetentionOptions
+} from './message-store';
+import {
+	acceptedRetainMs,
+	countTrimUpTo,
+	MAX_ACCEPTED_IDS_PER_CLIENT,
+	resolveRetention
+} from './retention';
 
-export interface MemoryStoreLimits {
-	/** Server messages kept per client id; the oldest go first. */
-	maxMessagesPerClient: number;
-	/** Accepted client message ids remembered per client id; the oldest go first. */
-	maxAcceptedIdsPerClient: number;
+interface StoredMessage {
+	message: SequencedMessage;
+	at: number;
 }
 
-const DEFAULT_LIMITS: MemoryStoreLimits = {
-	maxMessagesPerClient: 5000,
-	maxAcceptedIdsPerClient: 5000
-};
+interface InputRecord {
+	at: number;
+	/** The chat's text while it waits for its answer; undefined for stills and answered chats. */
+	text?: string;
+	replyId?: string;
+	answered: boolean;
+}
 
 interface ClientLog {
 	lastSeq: number;
-	messages: SequencedMessage[];
-	acceptedIds: Set<string>;
+	ackedSeq: number;
+	messages: StoredMessage[];
+	/** By id, in the order accepted (Maps iterate in insertion order). */
+	inputs: Map<string, InputRecord>;
+	image?: { image: ImageInput; at: number };
 }
 
 export class MemoryStore implements MessageStore {
 	readonly #clients = new Map<string, ClientLog>();
-	readonly #limits: MemoryStoreLimits;
+	readonly #retention: RetentionOptions;
 
-	constructor(limits: Partial<MemoryStoreLimits> = {}) {
-		this.#limits = { ...DEFAULT_LIMITS, ...limits };
+	constructor(retention: Partial<RetentionOptions> = {}) {
+		this.#retention = resolveRetention(retention);
 	}
 
-	acceptClientMessage(clientId: string, id: string): boolean {
-		const ids = this.#log(clientId).acceptedIds;
-		if (ids.has(id)) return false;
-		ids.add(id);
-		// Sets iterate in insertion order, so the first entry is the oldest.
-		if (ids.size > this.#limits.maxAcceptedIdsPerClient) {
-			ids.delete(ids.values().next().value as string);
+	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
+		const log = this.#log(clientId);
+		if (log.inputs.has(input.id)) return false;
+		const at = this.#retention.now();
+		if (input.kind === 'chat') {
+			log.inputs.set(input.id, { at, text: input.text, answered: false });
+		} else {
+			log.inputs.set(input.id, { at, answered: true });
+			log.image = { image: input.image, at };
 		}
+		this.#trimAccepted(log);
 		return true;
 	}
 
@@ -46,22 +66,37 @@ export class MemoryStore implements MessageStore {
 		const log = this.#log(clientId);
 		log.lastSeq += 1;
 		const stored = { ...message, seq: log.lastSeq } as SequencedMessage;
-		log.messages.push(stored);
-		const excess = log.messages.length - this.#limits.maxMessagesPerClient;
-		if (excess > 0) log.messages.splice(0, excess);
+		log.messages.push({ message: stored, at: this.#retention.now() });
+		if (message.type === 'reply.start') {
+			const input = log.inputs.get(message.inReplyTo);
+			if (input?.text !== undefined && !input.answered) input.replyId = message.replyId;
+		} else if (message.type === 'reply.end' || message.type === 'reply.interrupted') {
+			for (const input of log.inputs.values()) {
+				if (!input.answered && input.replyId === message.replyId) {
+					input.answered = true;
+					input.text = undefined;
+				}
+			}
+		}
+		this.#trimCount(log);
 		return stored;
 	}
 
 	replay(clientId: string, afterSeq: number, limit = Number.POSITIVE_INFINITY): SequencedMessage[] {
 		const messages = this.#clients.get(clientId)?.messages ?? [];
 		const start = firstIndexAfter(messages, afterSeq);
-		return messages.slice(start, start + limit);
+		return messages.slice(start, start + limit).map((stored) => stored.message);
 	}
 
-	trim(clientId: string, uptoSeq: number): void {
+	acknowledge(clientId: string, seq: number): void {
 		const log = this.#clients.get(clientId);
 		if (!log) return;
-		log.messages.splice(0, firstIndexAfter(log.messages, uptoSeq));
+		log.ackedSeq = Math.max(log.ackedSeq, Math.min(seq, log.lastSeq));
+		this.#trimCount(log);
+	}
+
+	ackedSeq(clientId: string): number {
+		return this.#clients.get(clientId)?.ackedSeq ?? 0;
 	}
 
 	lastSeq(clientId: string): number {
@@ -73,6 +108,44 @@ export class MemoryStore implements MessageStore {
 		log.lastSeq = Math.max(log.lastSeq, seq);
 	}
 
+	pendingChats(clientId: string): PendingChat[] {
+		const pending: PendingChat[] = [];
+		for (const [id, input] of this.#clients.get(clientId)?.inputs ?? []) {
+			if (!input.answered && input.text !== undefined) pending.push({ id, text: input.text });
+		}
+		return pending;
+	}
+
+	latestImage(clientId: string): ImageInput | undefined {
+		const image = this.#clients.get(clientId)?.image;
+		const cutoff = this.#retention.now() - this.#retention.retainMs;
+		return image && image.at >= cutoff ? image.image : undefined;
+	}
+
+	recover(): RecoveredReply[] {
+		const recovered: RecoveredReply[] = [];
+		for (const [clientId, log] of this.#clients) {
+			const open = [...log.inputs.values()].filter((i) => !i.answered && i.replyId !== undefined);
+			for (const { replyId } of open) {
+				if (replyId === undefined) continue;
+				const { seq } = this.appendServerMessage(clientId, { type: 'reply.interrupted', replyId });
+				recovered.push({ clientId, replyId, seq });
+			}
+		}
+		return recovered;
+	}
+
+	sweep(): void {
+		const now = this.#retention.now();
+		const messageCutoff = now - this.#retention.retainMs;
+		const inputCutoff = now - acceptedRetainMs(this.#retention.retainMs);
+		for (const log of this.#clients.values()) {
+			log.messages = log.messages.filter((stored) => stored.at >= messageCutoff);
+			for (const [id, input] of log.inputs) if (input.at < inputCutoff) log.inputs.delete(id);
+			if (log.image && log.image.at < messageCutoff) log.image = undefined;
+		}
+	}
+
 	close(): void {
 		this.#clients.clear();
 	}
@@ -80,20 +153,37 @@ export class MemoryStore implements MessageStore {
 	#log(clientId: string): ClientLog {
 		let log = this.#clients.get(clientId);
 		if (!log) {
-			log = { lastSeq: 0, messages: [], acceptedIds: new Set() };
+			log = { lastSeq: 0, ackedSeq: 0, messages: [], inputs: new Map() };
 			this.#clients.set(clientId, log);
 		}
 		return log;
 	}
+
+	#trimCount(log: ClientLog): void {
+		const upTo = countTrimUpTo(log.lastSeq, log.ackedSeq, this.#retention.retainMessages);
+		if (upTo > 0) log.messages.splice(0, firstIndexAfter(log.messages, upTo));
+	}
+
+	/** Past the count limit, forgets the oldest ids whose chat is answered (or stills). */
+	#trimAccepted(log: ClientLog): void {
+		let excess = log.inputs.size - MAX_ACCEPTED_IDS_PER_CLIENT;
+		for (const [id, input] of log.inputs) {
+			if (excess <= 0) return;
+			if (input.answered) {
+				log.inputs.delete(id);
+				excess -= 1;
+			}
+		}
+	}
 }
 
 /** Index of the first message with `seq > afterSeq` (messages are sorted by seq). */
-function firstIndexAfter(messages: SequencedMessage[], afterSeq: number): number {
+function firstIndexAfter(messages: StoredMessage[], afterSeq: number): number {
 	let low = 0;
 	let high = messages.length;
 	while (low < high) {
 		const middle = (low + high) >> 1;
-		if ((messages[middle]?.seq ?? 0) <= afterSeq) low = middle + 1;
+		if ((messages[middle]?.message.seq ?? 0) <= afterSeq) low = middle + 1;
 		else high = middle;
 	}
 	return low;

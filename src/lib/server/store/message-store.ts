@@ -1,29 +1,75 @@
 /**
  * The storage behind the delivery rules of protocol.md. The server talks only to this interface;
- * the in-memory store implements it now, a SQLite store (issue 6) later.
+ * SqliteStore (the default, durable) and MemoryStore (tests, STORE=memory) implement it, and
+ * tests/server/message-store-contract.ts holds both to the same behaviour.
  *
  * Implementations are synchronous, as better-sqlite3 is: each call is one small transaction, and
  * the server never has to reason about two appends for the same client interleaving.
+ *
+ * What a store keeps per client id:
+ * - the ids of accepted client messages (idempotency), and for a chat its text until a reply to
+ *   it has finished: an accepted chat is "pending" from its ack until a `reply.end` or
+ *   `reply.interrupted` of a reply that started for it is stored. The store follows this from the
+ *   messages it is given (`reply.start.inReplyTo`, then the reply's last message), in the same
+ *   transaction as the append, so "answered" and "stored" can never disagree after a crash;
+ * - the latest camera still (a `frame` is context for the next chat, not a question);
+ * - the log of sequenced server messages and the highest `seq` the client acknowledged.
  */
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
+import type { ImageInput } from '../brain/types';
+
+/** A client message the server accepts: a chat to answer, or a still to remember. */
+export type AcceptedInput =
+	{ kind: 'chat'; id: string; text: string } | { kind: 'frame'; id: string; image: ImageInput };
+
+/** An accepted chat whose reply has not finished (answered once the client id is active). */
+export interface PendingChat {
+	id: string;
+	text: string;
+}
+
+/** A reply left open (a crash mid-stream) that `recover()` closed with `reply.interrupted`. */
+export interface RecoveredReply {
+	clientId: string;
+	replyId: string;
+	/** The `seq` of the `reply.interrupted` that closed it. */
+	seq: number;
+}
+
+/** How much a store keeps; see ./retention for the exact rules. */
+export interface RetentionOptions {
+	/** Messages kept per client id once acknowledged (RETAIN_MESSAGES, 1000). */
+	retainMessages: number;
+	/** Age after which messages and the latest still are dropped (RETAIN_HOURS, 168 h). */
+	retainMs: number;
+	/** The clock, ms since the epoch; injectable so that tests can age the store. */
+	now: () => number;
+}
 
 export interface MessageStore {
 	/**
-	 * Records the id of a client `chat` or `frame`. Returns true when the id is new (answer it),
-	 * false when it was accepted before (acknowledge it again, answer nothing). The id must be
-	 * durable when this returns: the server sends `ack {id}` right after.
+	 * Records a client `chat` or `frame`. Returns true when the id is new (a chat becomes pending;
+	 * a still becomes the latest image), false when it was accepted before (acknowledge it again,
+	 * change nothing). Durable when this returns: the server sends `ack {id}` right after.
 	 */
-	acceptClientMessage(clientId: string, id: string): boolean;
+	acceptClientMessage(clientId: string, input: AcceptedInput): boolean;
 	/**
 	 * Gives a server message the next `seq` of this client id (1, 2, 3… without gaps, across
 	 * connections and, for a durable store, restarts), stores it and returns it with its `seq`.
-	 * The server sends a message only after this returns.
+	 * The server sends a message only after this returns. A `reply.start` ties the reply to its
+	 * pending chat; the reply's `reply.end` or `reply.interrupted` marks that chat answered.
 	 */
 	appendServerMessage(clientId: string, message: UnsequencedMessage): SequencedMessage;
 	/** The stored messages with `seq > afterSeq`, in order, at most `limit` of them. */
 	replay(clientId: string, afterSeq: number, limit?: number): SequencedMessage[];
-	/** Forgets the stored messages with `seq <= uptoSeq` (the client has them all). */
-	trim(clientId: string, uptoSeq: number): void;
+	/**
+	 * Records that the client has every message up to `seq` (client `ack`, or `resume`). Deletes
+	 * nothing by itself (the page rebuilds its transcript from the log); it makes those messages
+	 * the first to go when the log is over its count limit. Never moves backwards.
+	 */
+	acknowledge(clientId: string, seq: number): void;
+	/** The highest `seq` the client has acknowledged (0 before the first). */
+	ackedSeq(clientId: string): number;
 	/** The highest `seq` given out for this client id (0 before the first). */
 	lastSeq(clientId: string): number;
 	/**
@@ -32,6 +78,17 @@ export interface MessageStore {
 	 * client has already seen, or it would drop them as duplicates.
 	 */
 	advanceSeq(clientId: string, seq: number): void;
+	/** Accepted chats whose reply has not started or not finished, in the order accepted. */
+	pendingChats(clientId: string): PendingChat[];
+	/** The latest camera still of this client id, if it is within the age limit. */
+	latestImage(clientId: string): ImageInput | undefined;
+	/**
+	 * After a restart: closes every reply that has a `reply.start` but no end with a stored
+	 * `reply.interrupted` (which counts as its chat's answer). Returns what it closed.
+	 */
+	recover(): RecoveredReply[];
+	/** Drops what is past the age limit (messages, stills, old accepted ids), for every client. */
+	sweep(): void;
 	/** Releases the store (closes files). Safe to call twice. */
 	close(): void;
 }

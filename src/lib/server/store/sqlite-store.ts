@@ -1,0 +1,237 @@
+/**
+ * The durable MessageStore: one SQLite file (better-sqlite3, WAL mode) under DATA_DIR. Every
+ * method is one small transaction over prepared statements, so whatever the server acked or sent
+ * is on disk, and a crash (kill -9) leaves the file consistent. Retention: ./retention.
+ */
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
+import type { ImageInput } from '../brain/types';
+import type {
+	AcceptedInput,
+	MessageStore,
+	PendingChat,
+	RecoveredReply,
+	RetentionOptions
+} from './message-store';
+import {
+	acceptedRetainMs,
+	countTrimUpTo,
+	MAX_ACCEPTED_IDS_PER_CLIENT,
+	resolveRetention
+} from './retention';
+import { openDatabase } from './sqlite-schema';
+
+export { StoreOpenError } from './sqlite-schema';
+
+/** The file name under DATA_DIR. */
+export const STORE_FILE = 'talkline.db';
+
+/** The store's file in `dataDir`. */
+export function storeFile(dataDir: string): string {
+	return path.join(dataDir, STORE_FILE);
+}
+
+type Counter = { last_seq: number; acked_seq: number };
+
+/** Every statement, prepared once. */
+function prepare(db: Database.Database) {
+	return {
+		counter: db.prepare('SELECT last_seq, acked_seq FROM clients WHERE client_id = ?'),
+		nextSeq: db.prepare(
+			`INSERT INTO clients (client_id, last_seq) VALUES (?, 1)
+			 ON CONFLICT (client_id) DO UPDATE SET last_seq = last_seq + 1
+			 RETURNING last_seq, acked_seq`
+		),
+		advanceSeq: db.prepare(
+			`INSERT INTO clients (client_id, last_seq) VALUES (?, ?)
+			 ON CONFLICT (client_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`
+		),
+		acknowledge: db.prepare(
+			`UPDATE clients SET acked_seq = max(acked_seq, min(?, last_seq)) WHERE client_id = ?
+			 RETURNING last_seq, acked_seq`
+		),
+		insertMessage: db.prepare(
+			'INSERT INTO messages (client_id, seq, at, body) VALUES (?, ?, ?, ?)'
+		),
+		trimMessages: db.prepare('DELETE FROM messages WHERE client_id = ? AND seq <= ?'),
+		replay: db
+			.prepare('SELECT body FROM messages WHERE client_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+			.pluck(),
+		insertInput: db.prepare(
+			`INSERT INTO inputs (client_id, id, at, kind, text, answered) VALUES (?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (client_id, id) DO NOTHING`
+		),
+		countInputs: db.prepare('SELECT count(*) FROM inputs WHERE client_id = ?').pluck(),
+		forgetOldestAnswered: db.prepare(
+			`DELETE FROM inputs WHERE n IN
+			 (SELECT n FROM inputs WHERE client_id = ? AND answered = 1 ORDER BY n LIMIT ?)`
+		),
+		startReply: db.prepare(
+			`UPDATE inputs SET reply_id = ?
+			 WHERE client_id = ? AND answered = 0 AND id = ? AND kind = 'chat'`
+		),
+		finishReply: db.prepare(
+			'UPDATE inputs SET answered = 1, text = NULL WHERE client_id = ? AND answered = 0 AND reply_id = ?'
+		),
+		pending: db.prepare(
+			`SELECT id, text FROM inputs WHERE client_id = ? AND answered = 0 AND kind = 'chat'
+			 ORDER BY n`
+		),
+		openReplies: db.prepare(
+			'SELECT client_id, reply_id FROM inputs WHERE answered = 0 AND reply_id IS NOT NULL ORDER BY n'
+		),
+		saveImage: db.prepare(
+			`INSERT INTO images (client_id, at, mime, width, height, data) VALUES (?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (client_id) DO UPDATE SET at = excluded.at, mime = excluded.mime,
+			 width = excluded.width, height = excluded.height, data = excluded.data`
+		),
+		image: db.prepare(
+			'SELECT mime, width, height, data FROM images WHERE client_id = ? AND at >= ?'
+		),
+		sweepMessages: db.prepare('DELETE FROM messages WHERE at < ?'),
+		sweepInputs: db.prepare('DELETE FROM inputs WHERE at < ?'),
+		sweepImages: db.prepare('DELETE FROM images WHERE at < ?')
+	};
+}
+
+export class SqliteStore implements MessageStore {
+	readonly file: string;
+	readonly #db: Database.Database;
+	readonly #sql: ReturnType<typeof prepare>;
+	readonly #retention: RetentionOptions;
+	readonly #accept: (clientId: string, input: AcceptedInput) => boolean;
+	readonly #append: (clientId: string, message: UnsequencedMessage) => SequencedMessage;
+	readonly #acknowledge: (clientId: string, seq: number) => void;
+	readonly #recover: () => RecoveredReply[];
+	readonly #sweep: () => void;
+
+	/** Opens (or creates) the store at `file`; throws a StoreOpenError if it cannot. */
+	constructor(file: string, retention: Partial<RetentionOptions> = {}) {
+		this.file = file;
+		this.#retention = resolveRetention(retention);
+		this.#db = openDatabase(file);
+		this.#sql = prepare(this.#db);
+		const tx = <F extends (...args: never[]) => unknown>(fn: F): F => this.#db.transaction(fn);
+		this.#accept = tx((clientId, input) => this.#acceptNow(clientId, input));
+		this.#append = tx((clientId, message) => this.#appendNow(clientId, message));
+		this.#acknowledge = tx((clientId, seq) => this.#acknowledgeNow(clientId, seq));
+		this.#recover = tx(() => this.#recoverNow());
+		this.#sweep = tx(() => this.#sweepNow());
+	}
+
+	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
+		return this.#accept(clientId, input);
+	}
+
+	appendServerMessage(clientId: string, message: UnsequencedMessage): SequencedMessage {
+		return this.#append(clientId, message);
+	}
+
+	replay(clientId: string, afterSeq: number, limit = Number.POSITIVE_INFINITY): SequencedMessage[] {
+		const rows = this.#sql.replay.all(clientId, afterSeq, Number.isFinite(limit) ? limit : -1);
+		return rows.map((body) => JSON.parse(body as string) as SequencedMessage);
+	}
+
+	acknowledge(clientId: string, seq: number): void {
+		this.#acknowledge(clientId, seq);
+	}
+
+	ackedSeq(clientId: string): number {
+		return (this.#sql.counter.get(clientId) as Counter | undefined)?.acked_seq ?? 0;
+	}
+
+	lastSeq(clientId: string): number {
+		return (this.#sql.counter.get(clientId) as Counter | undefined)?.last_seq ?? 0;
+	}
+
+	advanceSeq(clientId: string, seq: number): void {
+		this.#sql.advanceSeq.run(clientId, seq);
+	}
+
+	pendingChats(clientId: string): PendingChat[] {
+		return this.#sql.pending.all(clientId) as PendingChat[];
+	}
+
+	latestImage(clientId: string): ImageInput | undefined {
+		const cutoff = this.#retention.now() - this.#retention.retainMs;
+		return this.#sql.image.get(clientId, cutoff) as ImageInput | undefined;
+	}
+
+	recover(): RecoveredReply[] {
+		return this.#recover();
+	}
+
+	sweep(): void {
+		this.#sweep();
+	}
+
+	close(): void {
+		if (this.#db.open) this.#db.close();
+	}
+
+	#acceptNow(clientId: string, input: AcceptedInput): boolean {
+		const at = this.#retention.now();
+		const chat = input.kind === 'chat';
+		const { changes } = this.#sql.insertInput.run(
+			clientId,
+			input.id,
+			at,
+			input.kind,
+			chat ? input.text : null,
+			chat ? 0 : 1
+		);
+		if (changes === 0) return false;
+		if (input.kind === 'frame') {
+			const { mime, width, height, data } = input.image;
+			this.#sql.saveImage.run(clientId, at, mime, width, height, data);
+		}
+		const excess = Number(this.#sql.countInputs.get(clientId)) - MAX_ACCEPTED_IDS_PER_CLIENT;
+		if (excess > 0) this.#sql.forgetOldestAnswered.run(clientId, excess);
+		return true;
+	}
+
+	#appendNow(clientId: string, message: UnsequencedMessage): SequencedMessage {
+		const counter = this.#sql.nextSeq.get(clientId) as Counter;
+		const stored = { ...message, seq: counter.last_seq } as SequencedMessage;
+		this.#sql.insertMessage.run(
+			clientId,
+			stored.seq,
+			this.#retention.now(),
+			JSON.stringify(stored)
+		);
+		if (message.type === 'reply.start') {
+			this.#sql.startReply.run(message.replyId, clientId, message.inReplyTo);
+		} else if (message.type === 'reply.end' || message.type === 'reply.interrupted') {
+			this.#sql.finishReply.run(clientId, message.replyId);
+		}
+		this.#trimCount(clientId, counter);
+		return stored;
+	}
+
+	#acknowledgeNow(clientId: string, seq: number): void {
+		const counter = this.#sql.acknowledge.get(seq, clientId) as Counter | undefined;
+		if (counter) this.#trimCount(clientId, counter);
+	}
+
+	#recoverNow(): RecoveredReply[] {
+		const open = this.#sql.openReplies.all() as { client_id: string; reply_id: string }[];
+		return open.map(({ client_id: clientId, reply_id: replyId }) => {
+			const { seq } = this.#appendNow(clientId, { type: 'reply.interrupted', replyId });
+			return { clientId, replyId, seq };
+		});
+	}
+
+	#sweepNow(): void {
+		const now = this.#retention.now();
+		const messageCutoff = now - this.#retention.retainMs;
+		this.#sql.sweepMessages.run(messageCutoff);
+		this.#sql.sweepImages.run(messageCutoff);
+		this.#sql.sweepInputs.run(now - acceptedRetainMs(this.#retention.retainMs));
+	}
+
+	#trimCount(clientId: string, counter: Counter): void {
+		const upTo = countTrimUpTo(counter.last_seq, counter.acked_seq, this.#retention.retainMessages);
+		if (upTo > 0) this.#sql.trimMessages.run(clientId, upTo);
+	}
+}

@@ -1,0 +1,108 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { UnsequencedMessage } from '../../src/lib/protocol/server-messages';
+import { SCHEMA_VERSION } from '../../src/lib/server/store/sqlite-schema';
+import { SqliteStore, StoreOpenError, storeFile } from '../../src/lib/server/store/sqlite-store';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir';
+import { describeMessageStore } from './message-store-contract';
+
+afterAll(removeTempDirs);
+
+const tempFile = () => storeFile(makeTempDir());
+const delta = (text: string): UnsequencedMessage => ({ type: 'reply.delta', replyId: 'r', text });
+
+describeMessageStore('SqliteStore', (retention) => new SqliteStore(tempFile(), retention));
+
+describe('SqliteStore on disk', () => {
+	it('creates its folder and a WAL-mode file with the schema version', () => {
+		const file = path.join(makeTempDir(), 'nested', 'data', 'talkline.db');
+		new SqliteStore(file).close();
+		const db = new Database(file, { readonly: true });
+		expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+		expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+		db.close();
+	});
+
+	it('keeps everything across close and reopen, and the file passes the integrity check', () => {
+		const file = tempFile();
+		const first = new SqliteStore(file);
+		first.acceptClientMessage('c', { kind: 'chat', id: 'm1', text: 'hello' });
+		first.acceptClientMessage('c', { kind: 'chat', id: 'm2', text: 'still waiting' });
+		first.acceptClientMessage('c', {
+			kind: 'frame',
+			id: 'f1',
+			image: { mime: 'image/png', width: 1, height: 1, data: 'AAAA' }
+		});
+		first.appendServerMessage('c', {
+			type: 'reply.start',
+			replyId: 'r1',
+			inReplyTo: 'm1',
+			userText: 'hello'
+		});
+		first.appendServerMessage('c', {
+			type: 'reply.end',
+			replyId: 'r1',
+			text: 'Hi!',
+			mood: 'happy'
+		});
+		first.acknowledge('c', 1);
+		first.close();
+
+		const db = new Database(file);
+		expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+		db.close();
+
+		const second = new SqliteStore(file);
+		expect(second.acceptClientMessage('c', { kind: 'chat', id: 'm1', text: 'hello' })).toBe(false);
+		expect(second.replay('c', 0)).toEqual([
+			{ type: 'reply.start', replyId: 'r1', inReplyTo: 'm1', userText: 'hello', seq: 1 },
+			{ type: 'reply.end', replyId: 'r1', text: 'Hi!', mood: 'happy', seq: 2 }
+		]);
+		expect(second.pendingChats('c')).toEqual([{ id: 'm2', text: 'still waiting' }]);
+		expect(second.latestImage('c')).toMatchObject({ mime: 'image/png', data: 'AAAA' });
+		expect(second.ackedSeq('c')).toBe(1);
+		expect(second.appendServerMessage('c', delta('next')).seq).toBe(3);
+		second.close();
+	});
+
+	it('rolls a failed append back whole: no seq is used up, no message half-stored', () => {
+		const file = tempFile();
+		const store = new SqliteStore(file);
+		store.appendServerMessage('c', delta('a'));
+		const db = new Database(file);
+		db.exec('CREATE TRIGGER refuse BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, "no"); END');
+		expect(() => store.appendServerMessage('c', delta('b'))).toThrow();
+		db.exec('DROP TRIGGER refuse');
+		db.close();
+		expect(store.lastSeq('c')).toBe(1);
+		expect(store.appendServerMessage('c', delta('c')).seq).toBe(2);
+		store.close();
+	});
+
+	it('refuses a file that is not a database with a StoreOpenError naming the file', () => {
+		const file = tempFile();
+		writeFileSync(file, 'this is not a database, just some text that is long enough '.repeat(40));
+		expect(() => new SqliteStore(file)).toThrow(StoreOpenError);
+		expect(() => new SqliteStore(file)).toThrow(
+			new RegExp(`Cannot open the message store ${escape(file)}: .*not a database`)
+		);
+	});
+
+	it('refuses a file written by a newer schema version', () => {
+		const file = tempFile();
+		new SqliteStore(file).close();
+		const db = new Database(file);
+		db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+		db.close();
+		expect(() => new SqliteStore(file)).toThrow(
+			new RegExp(`schema version ${SCHEMA_VERSION + 1} is newer than this server`)
+		);
+		expect(existsSync(file)).toBe(true);
+	});
+});
+
+function escape(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

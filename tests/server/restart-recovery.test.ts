@@ -1,0 +1,77 @@
+/**
+ * What a restart keeps, in process (fast): the server closes as on SIGTERM, and a new server
+ * opens the same SQLite file. The real-process and kill -9 cases are in durability.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore, storeFile } from '../../src/lib/server/store/sqlite-store';
+import { connectClient, type TestClient } from '../support/server-client';
+import { makeTempDir, removeTempDirs } from '../support/temp-dir';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await server?.close();
+	server = undefined;
+	removeTempDirs();
+});
+
+async function restartOn(file: string, brainChunkDelayMs = 1): Promise<TestServer> {
+	await server?.close(); // closes the store too
+	server = await startTestServer({ brainChunkDelayMs }, { store: new SqliteStore(file) });
+	return server;
+}
+
+async function open(clientId: string): Promise<TestClient> {
+	const client = await connectClient((server as TestServer).wsUrl(clientId));
+	clients.push(client);
+	return client;
+}
+
+/** A 1×1 PNG, base64. */
+const ONE_PIXEL =
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';
+
+describe('restart recovery (same SQLite file)', () => {
+	it('interrupts the reply in progress on shutdown and answers the queued chat after the restart', async () => {
+		const file = storeFile(makeTempDir());
+		await restartOn(file, 30);
+		const before = await open('queued-at-stop');
+		before.send({ type: 'resume', lastSeq: 0 });
+		before.send({ type: 'chat', id: 'long', text: 'help' });
+		before.send({ type: 'chat', id: 'second', text: 'hello' });
+		await before.next('reply.delta');
+		await restartOn(file);
+		const after = await open('queued-at-stop');
+		after.send({ type: 'resume', lastSeq: 0 });
+		expect((await after.reply('long')).at(-1)?.type).toBe('reply.interrupted');
+		expect((await after.reply('second')).at(-1)?.type).toBe('reply.end');
+		const starts = after.received.flatMap((m) => (m.type === 'reply.start' ? [m.inReplyTo] : []));
+		expect(starts).toEqual(['long', 'second']);
+	});
+
+	it('keeps the latest camera still across a restart for the next question about it', async () => {
+		const file = storeFile(makeTempDir());
+		await restartOn(file);
+		const before = await open('camera');
+		before.send({
+			type: 'frame',
+			id: 'f',
+			mime: 'image/png',
+			width: 1,
+			height: 1,
+			data: ONE_PIXEL
+		});
+		await before.next('ack');
+		await restartOn(file);
+		const after = await open('camera');
+		after.send({ type: 'resume', lastSeq: 0 });
+		after.send({ type: 'chat', id: 'q', text: 'What do you see?' });
+		expect((await after.reply('q')).at(-1)).toMatchObject({
+			type: 'reply.end',
+			text: expect.stringMatching(/^I see a 1 by 1 picture/)
+		});
+	});
+});

@@ -1,0 +1,134 @@
+/**
+ * Shared by the talk page's browser tests: a `test` whose every page fails the test on a console
+ * error or an uncaught exception, a server process per test (so it can be restarted, killed or
+ * frozen), a record of every state the badge has shown, and fake-time helpers.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test as base, type Page } from '@playwright/test';
+import {
+	startServerProcess,
+	type ServerProcess,
+	type ServerProcessOptions
+} from '../support/server-process';
+
+/**
+ * Console messages Chromium itself writes for a refused or dropped socket ("WebSocket connection
+ * to … failed"). They are the browser reporting the network, not the page failing, and they are
+ * exactly what the reconnect tests provoke; every other console error fails the test.
+ */
+const BROWSER_NETWORK_NOISE = [/^WebSocket connection to '.*' failed/];
+
+export const test = base.extend<{ consoleErrors: string[] }>({
+	consoleErrors: [
+		async ({ page }, use) => {
+			const errors: string[] = [];
+			page.on('console', (message) => {
+				if (message.type() !== 'error') return;
+				const text = message.text();
+				if (!BROWSER_NETWORK_NOISE.some((pattern) => pattern.test(text))) errors.push(text);
+			});
+			page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+			await use(errors);
+			expect(errors, 'console errors on the page').toEqual([]);
+		},
+		{ auto: true }
+	]
+});
+export { expect };
+
+export interface TestServer extends ServerProcess {
+	/** Freezes the process (SIGSTOP): its sockets stay open and say nothing, new ones hang. */
+	freeze(): void;
+	/** Thaws a frozen process (SIGCONT). */
+	thaw(): void;
+	/** Ends the process and removes its data folder. */
+	dispose(): Promise<void>;
+}
+
+/** A real server process of the built app on a free port, with a data folder of its own. */
+export async function startTestServer(env: ServerProcessOptions['env'] = {}): Promise<TestServer> {
+	const dataDir = mkdtempSync(path.join(tmpdir(), 'talkline-e2e-'));
+	const server = await startServerProcess({ env: { DATA_DIR: dataDir, ...env } });
+	let frozen = false;
+	return Object.assign(server, {
+		freeze() {
+			process.kill(server.pid, 'SIGSTOP');
+			frozen = true;
+		},
+		thaw() {
+			if (frozen) process.kill(server.pid, 'SIGCONT');
+			frozen = false;
+		},
+		async dispose() {
+			if (frozen) process.kill(server.pid, 'SIGCONT');
+			await server.kill();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+}
+
+/** Records every `data-state` the badge shows from the first render on (before `goto`). */
+export async function recordBadgeStates(page: Page): Promise<void> {
+	await page.addInitScript(() => {
+		const seen: string[] = [];
+		Object.assign(window, { __badgeStates: seen });
+		const note = () => {
+			const state = document
+				.querySelector('[data-testid="connection-badge"]')
+				?.getAttribute('data-state');
+			if (state && seen.at(-1) !== state) seen.push(state);
+		};
+		new MutationObserver(note).observe(document, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			attributeFilter: ['data-state']
+		});
+	});
+}
+
+/** The badge states recorded so far, in order, without repeats. */
+export function badgeStates(page: Page): Promise<string[]> {
+	return page.evaluate(() => (window as unknown as { __badgeStates: string[] }).__badgeStates);
+}
+
+export const badge = (page: Page) => page.getByTestId('connection-badge');
+
+/** Waits until the badge shows `state`. */
+export async function expectState(page: Page, state: string, timeout = 15_000): Promise<void> {
+	await expect(badge(page)).toHaveAttribute('data-state', state, { timeout });
+}
+
+/**
+ * Advances the page's fake clock by `ms` in steps (`fastForward`: each due timer fires once, so the
+ * avatar's animation frames do not run thousands of times), with short real waits between them so the real
+ * sockets get their turn (a refused connect, an open) before the next timer fires.
+ */
+export async function advance(page: Page, ms: number, step = 500): Promise<void> {
+	for (let done = 0; done < ms; done += step) {
+		await page.clock.fastForward(Math.min(step, ms - done));
+		await page.waitForTimeout(20);
+	}
+}
+
+/** Advances fake time in steps until the badge shows `state`; fails after `limitMs` of fake time. */
+export async function advanceUntil(
+	page: Page,
+	state: string,
+	limitMs: number,
+	step = 500
+): Promise<number> {
+	for (let elapsed = 0; elapsed <= limitMs; elapsed += step) {
+		if ((await badge(page).getAttribute('data-state')) === state) return elapsed;
+		await page.clock.fastForward(step);
+		await page.waitForTimeout(20);
+	}
+	throw new Error(`the badge did not reach ${state} within ${limitMs} ms of fake time`);
+}
+
+/** The page for a client id on a test server. */
+export function pageUrl(server: { url: string }, clientId: string): string {
+	return `${server.url}/?clientId=${encodeURIComponent(clientId)}`;
+}

@@ -17,8 +17,21 @@ describe('configFromEnv', () => {
 			maxBufferedBytes: 1024 * 1024,
 			brain: 'local',
 			dataDir: './data',
+			store: 'sqlite',
+			retainMessages: 1000,
+			retainHours: 168,
 			allowLocalhostOrigins: true
 		});
+	});
+
+	it('reads the store settings, and keeps the in-memory store for code that passes no environment', () => {
+		expect(
+			configFromEnv({ STORE: 'memory', RETAIN_MESSAGES: '50', RETAIN_HOURS: '1.5' })
+		).toMatchObject({ store: 'memory', retainMessages: 50, retainHours: 1.5 });
+		expect(DEFAULT_CONFIG.store).toBe('memory');
+		expect(() => configFromEnv({ STORE: 'postgres' })).toThrow(/STORE must be sqlite or memory/);
+		expect(() => configFromEnv({ RETAIN_MESSAGES: '0' })).toThrow(/RETAIN_MESSAGES/);
+		expect(() => configFromEnv({ RETAIN_HOURS: '0' })).toThrow(/RETAIN_HOURS/);
 	});
 
 	it('reads every variable, seconds for the uvicorn-style ones', () => {

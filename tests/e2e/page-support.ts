@@ -132,3 +132,8 @@ export async function advanceUntil(
 export function pageUrl(server: { url: string }, clientId: string): string {
 	return `${server.url}/?clientId=${encodeURIComponent(clientId)}`;
 }
+
+/** A client id of its own for one test run, so history kept by the server never leaks in. */
+export function uniqueId(prefix: string): string {
+	return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}

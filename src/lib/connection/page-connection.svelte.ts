@@ -15,18 +15,26 @@ import {
 	type ConnectionStateName
 } from '$machines/connection';
 import { ActorSnapshot } from '$lib/actor-snapshot.svelte';
+import type { CreateSocket } from '$machines/socket';
 import type { BadgeInput } from './badge';
-import { forwardBrowserEvents } from './browser-events';
+import { forwardBrowserEvents, type BrowserEventTarget } from './browser-events';
 
 export interface PageConnectionOptions {
 	url: string;
 	config?: Partial<ConnectionConfig>;
 	inspect?: Observer<InspectionEvent>;
+	/** Makes the socket; default the global `WebSocket` (tests pass a fake). */
+	createSocket?: CreateSocket;
+	/** Wall-clock time in ms; default `Date.now`. */
+	now?: () => number;
+	/** Where the browser's online/offline/visibility events come from; default `window`. */
+	window?: BrowserEventTarget;
 }
 
 export class PageConnection {
 	readonly actor: Actor<typeof connectionMachine>;
 	readonly #live: ActorSnapshot<Actor<typeof connectionMachine>>;
+	readonly #window: BrowserEventTarget | undefined;
 	#stopForwarding: (() => void) | null = null;
 
 	constructor(options: PageConnectionOptions) {
@@ -34,11 +42,14 @@ export class PageConnection {
 			input: {
 				url: options.url,
 				config: options.config,
+				createSocket: options.createSocket,
+				now: options.now,
 				online: typeof navigator === 'undefined' ? true : navigator.onLine
 			},
 			inspect: options.inspect
 		});
 		this.#live = new ActorSnapshot(this.actor);
+		this.#window = options.window;
 	}
 
 	/** The machine's snapshot now; reactive. */
@@ -74,7 +85,10 @@ export class PageConnection {
 	/** Starts the actor, forwards the browser's events to it and connects (spec rule 1). */
 	start(): void {
 		this.actor.start();
-		this.#stopForwarding = forwardBrowserEvents((event) => this.actor.send(event));
+		this.#stopForwarding = forwardBrowserEvents(
+			(event) => this.actor.send(event),
+			this.#window ?? window
+		);
 		this.actor.send({ type: 'CONNECT' });
 	}
 

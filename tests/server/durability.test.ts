@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/lib/protocol/server-messages';
-import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { connectClient, type TestClient } from '../support/server-client';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 
@@ -52,11 +52,23 @@ const starts = (messages: ServerMessage[]) =>
 	messages.flatMap((m) => (m.type === 'reply.start' ? [m] : []));
 const range = (from: number, count: number) => Array.from({ length: count }, (_v, i) => from + i);
 
+/**
+ * Polls until `condition()` holds. The deadline only turns a hang into a readable failure; it is
+ * longer than server-client's WAIT_MS because a burst of replies on a loaded machine takes time.
+ */
+async function waitUntil(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
 /** Resolves once `count` replies have ended (either way). */
 async function endedReplies(client: TestClient, count: number): Promise<void> {
 	const ended = () =>
 		client.received.filter((m) => m.type === 'reply.end' || m.type === 'reply.interrupted');
-	await eventually(() => ended().length >= count, `${count} replies have ended`);
+	await waitUntil(() => ended().length >= count, `${count} replies have ended`);
 }
 
 describe('durability across restarts (real server process)', { timeout: 30_000 }, () => {
@@ -70,7 +82,7 @@ describe('durability across restarts (real server process)', { timeout: 30_000 }
 		const ids = range(1, 20).map((i) => `m${i}`);
 		for (const [i, id] of ids.entries())
 			client.send({ type: 'chat', id, text: `message ${i + 1}` });
-		await eventually(
+		await waitUntil(
 			() => client.received.filter((m) => m.type === 'reply.end').length === 20,
 			'20 replies have ended'
 		);
@@ -183,7 +195,7 @@ describe('durability across restarts (real server process)', { timeout: 30_000 }
 		await server?.restart();
 		const again = await connectWhenUp(wsUrl('trimmed'));
 		again.send({ type: 'resume', lastSeq: 0 });
-		await eventually(() => sequenced(again).length === 5, 'the 5 kept messages are replayed');
+		await waitUntil(() => sequenced(again).length === 5, 'the 5 kept messages are replayed');
 		expect(seqs(sequenced(again))).toEqual(range(lastSeq - 4, 5));
 	});
 

@@ -223,6 +223,8 @@ export class ChatClient {
 		this.#ackTimer = null;
 		const ack = () => {
 			this.#ackTimer = null;
+			// `resume` must be the first message on a socket; it acknowledges `lastSeq` itself.
+			if (!this.#resumed) return;
 			const seq = this.transcript.lastSeq;
 			if (seq > this.#ackedSeq && this.#connection.send(serialize({ type: 'ack', seq }))) {
 				this.#ackedSeq = seq;

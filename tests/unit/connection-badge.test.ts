@@ -150,6 +150,19 @@ describe('badgeView: one view per state of the spec table', () => {
 		});
 	});
 
+	it('failed after the last attempt timed out: says so, not an older close reason', () => {
+		const view = badgeView(
+			input({
+				state: 'failed',
+				attempt: 10,
+				lastClose: { code: 1012, reason: 'service restart' },
+				why: { event: 'after.connectTimeout', reason: 'connect timeout' }
+			}),
+			NOW
+		);
+		expect(view.detail).toBe('Gave up after 10 attempts: connect timeout');
+	});
+
 	it('failed on a permanent close code: the reason alone, no talk of attempts', () => {
 		const view = badgeView(
 			input({

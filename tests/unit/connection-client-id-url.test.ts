@@ -29,6 +29,10 @@ describe('resolveClientId', () => {
 		expect(storage.getItem(KEY)).toBeNull();
 	});
 
+	it('uses an empty ?clientId= as it is too, rather than making one up', () => {
+		expect(resolveClientId(new URLSearchParams('clientId='), new MemoryStorage())).toBe('');
+	});
+
 	it('makes an id once and keeps it in storage for the next visit', () => {
 		const storage = new MemoryStorage();
 		const first = resolveClientId(none, storage);

@@ -203,6 +203,36 @@ describe('PageConnection.badge: what the badge reads from the real machine', () 
 		expect(badgeView(connection.badge, Date.now()).label).toBe('Connecting… (attempt 1 of 10)');
 	});
 
+	it('gives up after attempt 10 and says so, with the last close', () => {
+		connection.start();
+		for (let attempt = 1; attempt <= 10; attempt++) {
+			sockets.latest.serverClose(1006);
+			expect(connection.state).toBe('backingOff');
+			vi.advanceTimersByTime(connection.snapshot.context.nextDelay ?? 0);
+			expect(badgeView(connection.badge, Date.now()).label).toBe(
+				`Connecting… (attempt ${attempt} of 10)`
+			);
+		}
+		sockets.latest.serverClose(1006);
+		expect(connection.state).toBe('failed');
+		expect(badgeView(connection.badge, Date.now())).toMatchObject({
+			label: 'Failed',
+			tone: 'red',
+			detail: 'Gave up after 10 attempts: connection lost (1006)'
+		});
+	});
+
+	it('after a connect timeout, names the timeout rather than an older close', () => {
+		connection.start();
+		openAndConfirm();
+		sockets.latest.serverClose(1012, 'service restart');
+		vi.advanceTimersByTime(connection.snapshot.context.nextDelay ?? 0);
+		expect(connection.state).toBe('connecting');
+		vi.advanceTimersByTime(20_000);
+		expect(connection.state).toBe('backingOff');
+		expect(badgeView(connection.badge, Date.now()).detail).toBe('connect timeout');
+	});
+
 	it('says why it failed on a permanent close', () => {
 		connection.start();
 		sockets.latest.serverOpen();

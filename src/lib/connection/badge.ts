@@ -96,7 +96,7 @@ export function badgeView(input: BadgeInput, now: number): BadgeView {
 			return {
 				label: `Reconnecting in ${seconds}s (${next})`,
 				tone: 'orange',
-				detail: input.lastClose ? describeClose(input.lastClose) : null,
+				detail: lastFailure(input),
 				countdown: seconds
 			};
 		}
@@ -110,8 +110,14 @@ export function badgeView(input: BadgeInput, now: number): BadgeView {
 	}
 }
 
+/** What ended the last attempt. A connect timeout records no close, so `lastClose` is older. */
+function lastFailure(input: BadgeInput): string | null {
+	if (input.why?.event === 'after.connectTimeout') return input.why.reason ?? 'connect timeout';
+	return input.lastClose ? describeClose(input.lastClose) : null;
+}
+
 function failedReason(input: BadgeInput): string {
-	const close = input.lastClose ? describeClose(input.lastClose) : null;
+	const close = lastFailure(input);
 	if (input.attempt >= input.maxAttempts) {
 		return `Gave up after ${input.maxAttempts} attempts${close ? `: ${close}` : ''}`;
 	}

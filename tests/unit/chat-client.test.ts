@@ -77,7 +77,7 @@ function describeItem(item: TranscriptItem): string {
 	return `N:${item.tone}`;
 }
 
-/** Only the chat messages among frames sent, as `[id, text]`. */
+/** The texts of the chat messages among the frames sent, in order. */
 const chats = (frames: Array<Record<string, unknown>>) =>
 	frames.filter((frame) => frame.type === 'chat').map((frame) => frame.text);
 

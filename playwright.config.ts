@@ -1,7 +1,11 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, findChromium } from './tests/support/chromium';
 
 const port = Number(process.env.E2E_PORT ?? 8123);
+/** A fresh store for every run, so no history from an earlier run leaks into a test. */
+const dataDir = path.join(tmpdir(), `talkline-e2e-${Date.now().toString(36)}`);
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -21,7 +25,7 @@ export default defineConfig({
 	webServer: {
 		command: 'npm run build && npx tsx scripts/serve.ts',
 		url: `http://127.0.0.1:${port}/healthz`,
-		env: { PORT: String(port), HOST: '127.0.0.1' },
+		env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
 		reuseExistingServer: false,
 		timeout: 180_000
 	}

@@ -412,6 +412,10 @@ describe('ChatClient: errors and limits', () => {
 		const notice = page.client.transcript.items.find((item) => item.kind === 'notice');
 		expect(notice).toMatchObject({ tone: 'error' });
 		expect(notice?.kind === 'notice' && notice.text).toMatch(/refused.*Invalid text/);
+		const bubble = page.client.transcript.items.find(
+			(item) => item.kind === 'user' && item.id === refused
+		);
+		expect(bubble).toMatchObject({ status: 'refused' });
 		page.dropAndReconnect();
 		page.open();
 		expect(page.sent().filter((frame) => frame.type === 'chat')).toEqual([

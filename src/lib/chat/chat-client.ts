@@ -210,6 +210,7 @@ export class ChatClient {
 		if (entry && code === 'bad_message') {
 			// The server will never accept it as it is: take it out, and say so.
 			this.#outbox.remove(entry.id);
+			this.transcript.setUserStatus(entry.id, 'refused');
 			this.transcript.notice(`A message was refused by the server: ${text}`, 'error');
 			return;
 		}

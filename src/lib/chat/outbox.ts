@@ -9,7 +9,7 @@
  * - Bounded: at most `maxEntries` messages and `maxAgeMs` of age. What has to go unacknowledged
  *   is returned as dropped, for the page to say so; nothing is dropped silently.
  * - Frames are context for the next answer, so only the newest unacknowledged one is kept: a
- *   newer still supersedes an older one (reported as superseded, not lost).
+ *   newer still replaces an older one (by design, so not reported as dropped).
  */
 import * as v from 'valibot';
 import { chatSchema, frameSchema, type Chat, type Frame } from '$lib/protocol/client-messages';

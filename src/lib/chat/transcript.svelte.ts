@@ -7,9 +7,10 @@ import type { Mood, SequencedMessage } from '$lib/protocol/server-messages';
 
 /**
  * pending: waiting for a connection; sent: on the wire; delivered: the server has it;
- * dropped: the outbox had to let it go unsent (the page says so).
+ * dropped: the outbox had to let it go unsent; refused: the server will not take it (the page
+ * says why in a notice, for both).
  */
-export type UserStatus = 'pending' | 'sent' | 'delivered' | 'dropped';
+export type UserStatus = 'pending' | 'sent' | 'delivered' | 'dropped' | 'refused';
 
 export interface UserItem {
 	kind: 'user';

@@ -1,0 +1,121 @@
+/**
+ * Worker process (see ./fleet.ts) running real connection machines (machines/connection.ts),
+ * one actor per client, each with a `ws` socket bound to the worker's loopback address, and
+ * `resume` sent after `connected` as the page does. It records, per actor, when it is `open`
+ * again after a mark. Commands: start, mark, progress, collect, stopAll.
+ */
+import WebSocket from 'ws';
+import { createActor, type Actor } from 'xstate';
+import {
+	connectionMachine,
+	connectionStateName,
+	CONNECTION_STATE_NAMES,
+	type ConnectionStateName
+} from '../machines/connection';
+import { serveCommands } from './worker-rpc';
+
+export interface StartArgs {
+	baseUrl: string;
+	localAddress: string;
+	first: number;
+	count: number;
+	jitter: number;
+	/** Actors connecting at once during the initial ramp. */
+	concurrency: number;
+	timeoutMs: number;
+}
+
+export interface Progress {
+	/** Actors per state name. */
+	states: Record<ConnectionStateName, number>;
+	/** Actors open again since the mark. */
+	reopened: number;
+}
+
+const RESUME = JSON.stringify({ type: 'resume', lastSeq: 0 });
+
+let actors: Actor<typeof connectionMachine>[] = [];
+let states: ConnectionStateName[] = [];
+/** Wall-clock time (Date.now) each actor was first open after the mark; NaN before. */
+let reopenedAt = new Float64Array(0);
+let marked = false;
+let reopened = 0;
+
+/** Creates the actors and connects them, `concurrency` at a time; resolves when all are open. */
+function start(args: StartArgs): Promise<Progress> {
+	const { count } = args;
+	states = new Array<ConnectionStateName>(count).fill('idle');
+	reopenedAt = new Float64Array(count).fill(Number.NaN);
+	marked = false;
+	reopened = 0;
+	const createSocket = (url: string) =>
+		new WebSocket(url, { localAddress: args.localAddress, perMessageDeflate: false });
+	let next = 0;
+	let open = 0;
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => resolve(progress()), args.timeoutMs);
+		const launch = () => actors[next++]?.send({ type: 'CONNECT' });
+		actors = Array.from({ length: count }, (_, i) => {
+			const actor = createActor(connectionMachine, {
+				input: {
+					url: `${args.baseUrl}bench-${args.first + i}`,
+					config: { jitter: args.jitter },
+					createSocket
+				}
+			});
+			actor.on('message', ({ data }) => {
+				if (data.includes('"type":"connected"')) actor.send({ type: 'SEND', data: RESUME });
+			});
+			let everOpen = false;
+			actor.subscribe((snapshot) => {
+				const state = connectionStateName(snapshot);
+				if (state === states[i]) return;
+				states[i] = state;
+				if (state !== 'open') return;
+				if (marked && Number.isNaN(reopenedAt[i] as number)) {
+					reopenedAt[i] = Date.now();
+					reopened += 1;
+				}
+				if (!everOpen) {
+					everOpen = true;
+					open += 1;
+					if (open === count) {
+						clearTimeout(timer);
+						resolve(progress());
+					} else launch();
+				}
+			});
+			return actor.start();
+		});
+		for (let k = 0; k < Math.min(args.concurrency, count); k += 1) launch();
+	});
+}
+
+function progress(): Progress {
+	const counts = Object.fromEntries(CONNECTION_STATE_NAMES.map((name) => [name, 0])) as Record<
+		ConnectionStateName,
+		number
+	>;
+	for (const state of states) counts[state] += 1;
+	return { states: counts, reopened };
+}
+
+serveCommands({
+	start,
+	mark() {
+		reopenedAt.fill(Number.NaN);
+		reopened = 0;
+		marked = true;
+		return Date.now();
+	},
+	progress,
+	collect: () => ({ reopenedAt, ...progress() }),
+	stopAll() {
+		for (const actor of actors) {
+			actor.send({ type: 'DISCONNECT' });
+			actor.stop();
+		}
+		actors = [];
+		return true;
+	}
+});

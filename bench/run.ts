@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: runs the benchmarks one after another and prints a table for each. Figures
+ * only: nothing here passes or fails; each figure is printed next to the issue's target.
+ *
+ *   npm run bench                         # every benchmark, full size (10,000 clients)
+ *   npm run bench -- --quick              # 2,000 clients, shorter windows
+ *   npm run bench -- --only capacity --clients 18000
+ *   BENCH_CLIENTS=5000 BENCH_CHATS=200 npm run bench
+ *
+ * The browser benchmark lives in bench/browser.ts, added with the page: that module's default
+ * export must be a `BenchModule` (below); until it exists the run says so and goes on.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runCapacity } from './capacity';
+import { runChat } from './chat-stream';
+import { runStorm } from './restart-storm';
+import { parseOptions, type BenchName, type BenchOptions } from './options';
+import { formatTable, type Table } from './table';
+
+/** What a benchmark module provides: one or more tables. */
+export interface BenchModule {
+	run(options: BenchOptions, log: (line: string) => void): Promise<Table | Table[]>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (line: string) =>
+	console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+const builtIn: Partial<Record<BenchName, BenchModule>> = {
+	capacity: { run: runCapacity },
+	storm: { run: runStorm },
+	chat: { run: runChat }
+};
+
+/** The browser benchmark, if bench/browser.ts exists (default export: a BenchModule). */
+async function browserBench(): Promise<BenchModule | undefined> {
+	const file = path.join(here, 'browser.ts');
+	if (!existsSync(file)) return undefined;
+	return ((await import(pathToFileURL(file).href)) as { default: BenchModule }).default;
+}
+
+const loadAverage = () =>
+	os
+		.loadavg()
+		.map((value) => value.toFixed(2))
+		.join(', ');
+
+async function main(): Promise<void> {
+	const options = parseOptions();
+	const started = Date.now();
+	console.log(
+		`Talkline benchmarks, ${new Date().toISOString()}: ${os.cpus().length} CPUs, ` +
+			`${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}, ` +
+			`Linux ${os.release()}; ${options.quick ? 'quick' : 'full'} run, ${options.clients} clients; ` +
+			`load average ${loadAverage()} (other work on the machine shares its CPUs)\n`
+	);
+	for (const name of options.only) {
+		const bench = name === 'browser' ? await browserBench() : builtIn[name];
+		if (!bench) {
+			console.log(`### ${name}\n\nnot run: bench/${name}.ts does not exist yet\n`);
+			continue;
+		}
+		const from = Date.now();
+		const tables = await bench.run(options, log);
+		for (const table of [tables].flat()) console.log(`${formatTable(table)}\n`);
+		log(`${name} took ${((Date.now() - from) / 1000).toFixed(0)} s`);
+	}
+	console.log(
+		`All benchmarks took ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadAverage()}.`
+	);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});

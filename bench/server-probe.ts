@@ -1,0 +1,84 @@
+/**
+ * Loaded into the server process by the benchmarks (`NODE_OPTIONS=--import …/server-probe.ts`,
+ * see ./bench-server.ts), so that the server's own code stays as it is. It listens on a free
+ * port of 127.0.0.1, announces it as one JSON log line (`{"event":"bench.probe","port":…}`), and
+ * answers:
+ * - `GET /metrics`: `process.memoryUsage()` and the event-loop delay since the last reset;
+ * - `GET /metrics?gc=1`: the same after full garbage collections (needs `--expose-gc`);
+ * - `GET /reset`: restarts the event-loop delay histogram and utilization window.
+ * It only reads; it changes nothing in the server.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+/** What `/metrics` answers; sizes in bytes, delays in ms. */
+export interface ProbeMetrics {
+	heapUsed: number;
+	heapTotal: number;
+	external: number;
+	arrayBuffers: number;
+	rss: number;
+	/** Event-loop delay since the last reset (the histogram's resolution is 10 ms). */
+	loopDelay: { p50: number; p99: number; max: number; samples: number };
+	/** Share of the time the event loop was busy since the last reset, 0..1. */
+	loopUtilization: number;
+	/** Whether the numbers were taken after garbage collection. */
+	afterGc: boolean;
+}
+
+const RESOLUTION_MS = 10;
+const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+histogram.enable();
+let utilizationFrom = performance.eventLoopUtilization();
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function collect(): boolean {
+	if (!gc) return false;
+	// Several passes: weak references and finalizers free more on the second and third.
+	for (let i = 0; i < 3; i += 1) gc();
+	return true;
+}
+
+function metrics(withGc: boolean): ProbeMetrics {
+	const afterGc = withGc && collect();
+	const memory = process.memoryUsage();
+	const ms = (ns: number) => ns / 1e6;
+	return {
+		heapUsed: memory.heapUsed,
+		heapTotal: memory.heapTotal,
+		external: memory.external,
+		arrayBuffers: memory.arrayBuffers,
+		rss: memory.rss,
+		loopDelay: {
+			p50: ms(histogram.percentile(50)),
+			p99: ms(histogram.percentile(99)),
+			max: ms(histogram.max),
+			samples: histogram.count
+		},
+		loopUtilization: performance.eventLoopUtilization(utilizationFrom).utilization,
+		afterGc
+	};
+}
+
+const probe = http.createServer((req, res) => {
+	const url = new URL(req.url ?? '/', 'http://probe');
+	if (url.pathname === '/reset') {
+		histogram.reset();
+		utilizationFrom = performance.eventLoopUtilization();
+		res.end('{}');
+		return;
+	}
+	if (url.pathname !== '/metrics') {
+		res.writeHead(404).end();
+		return;
+	}
+	res.writeHead(200, { 'content-type': 'application/json' });
+	res.end(JSON.stringify(metrics(url.searchParams.get('gc') === '1')));
+});
+probe.listen(0, '127.0.0.1', () => {
+	const { port } = probe.address() as AddressInfo;
+	process.stdout.write(`${JSON.stringify({ event: 'bench.probe', port, gc: Boolean(gc) })}\n`);
+});
+probe.unref(); // never keeps the server alive on shutdown

@@ -4,6 +4,7 @@
  * frozen), a record of every state the badge has shown, and fake-time helpers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test as base, type Page } from '@playwright/test';
@@ -47,10 +48,16 @@ export interface TestServer extends ServerProcess {
 	dispose(): Promise<void>;
 }
 
-/** A real server process of the built app on a free port, with a data folder of its own. */
-export async function startTestServer(env: ServerProcessOptions['env'] = {}): Promise<TestServer> {
+/**
+ * A real server process of the built app with a data folder of its own, on `port` (0: a free
+ * one).
+ */
+export async function startTestServer(
+	env: ServerProcessOptions['env'] = {},
+	port = 0
+): Promise<TestServer> {
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'talkline-e2e-'));
-	const server = await startServerProcess({ env: { DATA_DIR: dataDir, ...env } });
+	const server = await startServerProcess({ port, env: { DATA_DIR: dataDir, ...env } });
 	let frozen = false;
 	return Object.assign(server, {
 		freeze() {
@@ -136,4 +143,16 @@ export function pageUrl(server: { url: string }, clientId: string): string {
 /** A client id of its own for one test run, so history kept by the server never leaks in. */
 export function uniqueId(prefix: string): string {
 	return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A TCP port that is free now (for a server that must be started on a known port). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const address = probe.address();
+			probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+		});
+	});
 }

@@ -1,0 +1,172 @@
+/**
+ * No message lost, through the real page, a real server process (SQLite store in a temp folder)
+ * and Chromium: messages typed while the server is down, a lost `ack` that makes the page send
+ * the same message again, a server killed (-9) in the middle of an answer, and reloads.
+ */
+import type { Page } from '@playwright/test';
+import {
+	expect,
+	expectState,
+	freePort,
+	pageUrl,
+	startTestServer,
+	test,
+	type TestServer
+} from './page-support';
+
+let server: TestServer | undefined;
+test.afterEach(async () => {
+	await server?.dispose();
+	server = undefined;
+});
+
+async function type(page: Page, text: string): Promise<void> {
+	const input = page.getByTestId('chat-input');
+	await input.fill(text);
+	await input.press('Enter');
+}
+
+const users = (page: Page) => page.getByTestId('message-user');
+const answers = (page: Page) => page.getByTestId('message-avatar');
+
+/** Every answer's `inReplyTo`… as the page shows it: one per user message, none twice. */
+async function answeredIds(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		const items = [...document.querySelectorAll('[data-testid=transcript] > li')];
+		const out: string[] = [];
+		let lastUser = '';
+		for (const item of items) {
+			const id = item.getAttribute('data-testid');
+			if (id === 'message-user') lastUser = item.getAttribute('data-id') ?? '';
+			if (id === 'message-avatar') out.push(lastUser);
+		}
+		return out;
+	});
+}
+
+test('20 messages typed while the server is down are each answered exactly once after it starts', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
+	server = await startTestServer({ BRAIN_CHUNK_DELAY_MS: '2' });
+	await page.goto(pageUrl(server, 'e2e-twenty'));
+	await expectState(page, 'open');
+	await server.kill();
+	await expect(page.getByTestId('connection-badge')).not.toHaveAttribute('data-state', 'open');
+
+	for (let n = 1; n <= 20; n++) await type(page, `message number ${n}`);
+	await expect(users(page)).toHaveCount(20);
+	for (const status of await users(page).evaluateAll((els) => els.map((e) => e.dataset.status))) {
+		expect(status).toBe('pending');
+	}
+
+	await server.restart();
+	await expectState(page, 'open', 40_000);
+	await expect(answers(page)).toHaveCount(20, { timeout: 60_000 });
+	await expect(answers(page).and(page.locator('[data-status=done]'))).toHaveCount(20, {
+		timeout: 60_000
+	});
+	await expect(users(page).and(page.locator('[data-status=delivered]'))).toHaveCount(20);
+	const texts = await users(page).locator('.text').allTextContents();
+	expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `message number ${i + 1}`));
+	const answered = await answeredIds(page);
+	expect(new Set(answered).size).toBe(20);
+
+	// A reload rebuilds the same conversation from the server's log, once.
+	await page.reload();
+	await expectState(page, 'open');
+	await expect(answers(page)).toHaveCount(20);
+	expect(await users(page).locator('.text').allTextContents()).toEqual(texts);
+});
+
+test('a lost ack makes the page send the message again with the same id; it is answered once', async ({
+	page
+}) => {
+	server = await startTestServer();
+	const chats: string[] = [];
+	let dropAcks = true;
+	await page.routeWebSocket(/\/ws\//, (ws) => {
+		const upstream = ws.connectToServer();
+		ws.onMessage((message) => {
+			const parsed = JSON.parse(String(message)) as { type: string; id?: string };
+			if (parsed.type === 'chat') chats.push(parsed.id ?? '');
+			upstream.send(message);
+		});
+		upstream.onMessage((message) => {
+			const parsed = JSON.parse(String(message)) as { type: string };
+			if (dropAcks && parsed.type === 'ack') {
+				// The server has stored the message; the page never hears so. Drop the link.
+				dropAcks = false;
+				void ws.close({ code: 1011, reason: 'lost ack' });
+				return;
+			}
+			ws.send(message);
+		});
+	});
+	await page.goto(pageUrl(server, 'e2e-lost-ack'));
+	await expectState(page, 'open');
+	await type(page, 'Hello, are you there?');
+
+	await expect(answers(page)).toHaveCount(1, { timeout: 20_000 });
+	await expect(answers(page).first()).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
+	expect(chats.length).toBe(2);
+	expect(chats[0]).toBe(chats[1]);
+	await expect(users(page)).toHaveCount(1);
+	await expect(users(page).first()).toHaveAttribute('data-status', 'delivered');
+	// Nothing more arrives later.
+	await page.waitForTimeout(1_000);
+	await expect(answers(page)).toHaveCount(1);
+});
+
+test('a server killed in the middle of an answer: after the restart the page shows it once, finished or marked interrupted', async ({
+	page
+}) => {
+	server = await startTestServer({ BRAIN_CHUNK_DELAY_MS: '300' });
+	await page.goto(pageUrl(server, 'e2e-kill-mid-answer'));
+	await expectState(page, 'open');
+	await type(page, 'Tell me about yourself and our connection, in detail please.');
+	await expect(answers(page).first()).toHaveAttribute('data-status', 'streaming');
+	await expect(answers(page).first()).not.toHaveText('');
+
+	await server.kill();
+	await server.restart();
+	await expectState(page, 'open', 40_000);
+	await expect(answers(page).first()).toHaveAttribute('data-status', /^(done|interrupted)$/, {
+		timeout: 20_000
+	});
+	await expect(answers(page)).toHaveCount(1);
+	await expect(users(page)).toHaveCount(1);
+
+	await page.reload();
+	await expectState(page, 'open');
+	await expect(answers(page)).toHaveCount(1);
+	await expect(answers(page).first()).toHaveAttribute('data-status', /^(done|interrupted)$/);
+});
+
+test('a reload while the socket server is down loses nothing', async ({ page }) => {
+	// A split deployment: the page from one server, the socket from another, so the page can be
+	// reloaded while the socket's server is down.
+	const socketPort = await freePort();
+	const app = await startTestServer({ PUBLIC_WS_URL: `ws://127.0.0.1:${socketPort}` });
+	try {
+		server = await startTestServer({ ALLOWED_ORIGINS: app.url }, socketPort);
+		await page.goto(pageUrl(app, 'e2e-reload-down'));
+		await expectState(page, 'open');
+		await server.kill();
+		await type(page, 'Are you still there?');
+		await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
+
+		await page.reload();
+		await expect(users(page)).toHaveCount(1);
+		await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
+		await server.restart();
+		await expectState(page, 'open', 40_000);
+		await expect(answers(page).first()).toHaveAttribute('data-status', 'done', {
+			timeout: 20_000
+		});
+		await expect(users(page)).toHaveCount(1);
+		await expect(users(page).first()).toHaveAttribute('data-status', 'delivered');
+	} finally {
+		await app.dispose();
+	}
+});

@@ -125,7 +125,7 @@ export async function runCapacity(
 				'Handshake: `new WebSocket` until the `connected` message; rate = successful handshakes / (last connected - first attempt), wall clock.',
 				'Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts), with all clients connected minus before any connected, divided by the connections held. RSS from /proc/<pid>/status (VmRSS), same difference.',
 				`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (server pings every ${fmt(interval, 'ms')}).`,
-				'Event-loop delay: `perf_hooks.monitorEventLoopDelay` (10 ms resolution) in the server, over the idle hold and over the connect phase.',
+				'Event-loop delay: `perf_hooks.monitorEventLoopDelay` in the server (a 10 ms timer; the delay is how much later than 10 ms it fired), over the idle hold and over the connect phase.',
 				`Ping drift: on each client, the gap between two consecutive server \`ping\`s minus the ping interval, over a ${options.holdMs / 1000} s hold.`
 			]
 		};

@@ -29,6 +29,8 @@ interface StormRun {
 	peakInOneSecond: number;
 	missing: number;
 	failed: number;
+	/** Clients open again in each second after the kill. */
+	perSecond: number[];
 }
 
 export async function runStorm(options: BenchOptions, log: (line: string) => void): Promise<Table> {
@@ -52,6 +54,10 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			{ figure: 'time to 95% open again', value: both((r) => s(r.t95)), target: '≤ 10 s' },
 			{ figure: 'time to 100% open again', value: both((r) => s(r.t100)) },
 			{
+				figure: 'time to 95%, counted from /healthz answering',
+				value: both((r) => s(r.t95 - r.serverBackS))
+			},
+			{
 				figure: 'not back within the wait / failed',
 				value: both((r) => `${fmt(r.missing)}, ${fmt(r.failed)}`)
 			},
@@ -70,7 +76,11 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			`Values read "jitter ${JITTERS[0]} / jitter ${JITTERS[1]}", one run after the other against the same server; other settings are the machine's defaults (first reconnect after 1 s, then 2, 4, 8 s, …).`,
 			`Clients: ${fleet.workers.length} worker processes, each running its share of actors of machines/connection.ts with a \`ws\` socket factory bound to its own 127.0.0.x address; all open before the kill.`,
 			'Time zero is the SIGKILL; the server is started again at once (tsx start-up included). "Open again" is the first entry into the machine\'s `open` state after the kill, stamped with Date.now() in the worker (one clock for all processes).',
-			`Reconnect rate: those open events counted in ${BUCKET_MS} ms buckets on the client side; the busiest bucket times 10, and the busiest run of 10 consecutive buckets.`
+			`Reconnect rate: those open events counted in ${BUCKET_MS} ms buckets on the client side; the busiest bucket times 10, and the busiest run of 10 consecutive buckets.`,
+			...runs.map(
+				(run) =>
+					`Open again per second after the kill, jitter ${run.jitter}: ${run.perSecond.join(', ')}.`
+			)
 		]
 	};
 }
@@ -119,6 +129,7 @@ async function storm(
 		...reachedAt(times, open),
 		...peaks(times),
 		missing: open - times.length,
+		perSecond: perSecond(times),
 		failed: results.reduce((sum, r) => sum + r.states.failed, 0)
 	};
 }
@@ -133,6 +144,16 @@ function reachedAt(
 		return needed <= sorted.length ? (sorted[needed - 1] as number) : Number.NaN;
 	};
 	return { t50: at(0.5), t95: at(0.95), t100: at(1) };
+}
+
+function perSecond(seconds: Float64Array): number[] {
+	const counts: number[] = [];
+	for (const t of seconds) {
+		const second = Math.floor(t);
+		while (counts.length <= second) counts.push(0);
+		counts[second] = (counts[second] ?? 0) + 1;
+	}
+	return counts;
 }
 
 function peaks(seconds: Float64Array): { peakPerSecond: number; peakInOneSecond: number } {

@@ -8,7 +8,8 @@
  *   BENCH_CLIENTS=5000 BENCH_CHATS=200 npm run bench
  *
  * The browser benchmark lives in bench/browser.ts, added with the page: that module's default
- * export must be a `BenchModule` (below); until it exists the run says so and goes on.
+ * export must be a `BenchModule` (./bench-module.ts); until it exists the run says so and goes
+ * on. It runs last, after the server benchmarks, with the same options.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -17,13 +18,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCapacity } from './capacity';
 import { runChat } from './chat-stream';
 import { runStorm } from './restart-storm';
-import { parseOptions, type BenchName, type BenchOptions } from './options';
-import { formatTable, type Table } from './table';
-
-/** What a benchmark module provides: one or more tables. */
-export interface BenchModule {
-	run(options: BenchOptions, log: (line: string) => void): Promise<Table | Table[]>;
-}
+import type { BenchModule } from './bench-module';
+import { parseOptions, type BenchName } from './options';
+import { formatTable } from './table';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (line: string) =>

@@ -1,0 +1,17 @@
+/**
+ * What every benchmark provides to bench/run.ts. A new benchmark (bench/browser.ts, for one)
+ * default-exports an object of this type; run.ts loads bench/browser.ts when it exists.
+ *
+ * ```ts
+ * import type { BenchModule } from './bench-module';
+ * const browser: BenchModule = { async run(options, log) { …; return { title, rows, notes }; } };
+ * export default browser;
+ * ```
+ */
+import type { BenchOptions } from './options';
+import type { Table } from './table';
+
+export interface BenchModule {
+	/** Runs the benchmark with the parsed options; `log` prints progress to stderr. */
+	run(options: BenchOptions, log: (line: string) => void): Promise<Table | Table[]>;
+}

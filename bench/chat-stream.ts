@@ -1,6 +1,8 @@
 /**
  * Chat streaming: many concurrent streamed replies over many idle connections. Reports how late
- * the reply chunks arrive, the time to the first chunk and to the `ack`, and the server's load.
+ * the reply chunks arrive, the time to the first chunk and to the `ack`, and the server's load;
+ * once with the default store (SQLite) and once with the in-memory store, to tell the store's
+ * share from the rest.
  */
 import { startBenchServer } from './bench-server';
 import { startFleet } from './fleet';
@@ -12,16 +14,96 @@ import { sleep } from './wait';
 
 /** The local brain's pause between chunks; set explicitly so the benchmark knows it. */
 const CHUNK_DELAY_MS = 120;
-/** A question the local brain answers at length (its "about me": about 14 chunks). */
+/** A question the local brain answers at length (its "about me"). */
 const QUESTION = 'Who are you?';
 const CONCURRENCY_PER_WORKER = 100;
+const STORES = ['sqlite', 'memory'] as const;
+
+interface ChatRun {
+	connected: number;
+	results: ChatResult[];
+	seconds: number;
+	cpu: number;
+	loopP99: number;
+	loopMax: number;
+}
 
 export async function runChat(options: BenchOptions, log: (line: string) => void): Promise<Table> {
+	const runs: ChatRun[] = [];
+	for (const store of STORES) runs.push(await chatRun(store, options, log));
+	const [sqlite, memory] = runs as [ChatRun, ChatRun];
+	const both = (pick: (run: ChatRun) => string) => `${pick(sqlite)} / ${pick(memory)}`;
+	const total = (run: ChatRun, pick: (r: ChatResult) => number) =>
+		run.results.reduce((n, r) => n + pick(r), 0);
+	const samples = (run: ChatRun, pick: (r: ChatResult) => number[]) =>
+		concat(run.results.map(pick));
+	const gaps = (run: ChatRun) => samples(run, (r) => r.deltaGapMs);
+	const late = (run: ChatRun) => summarize(gaps(run).map((gap) => gap - CHUNK_DELAY_MS));
+	const ms = (value: number) => fmt(value, 'ms', 1);
+	const p50p99 = (summary: Summary) => `${ms(summary.p50)}, ${ms(summary.p99)}`;
+	const chunksPerReply =
+		gaps(sqlite).length /
+			Math.max(
+				1,
+				total(sqlite, (r) => r.completed)
+			) +
+		1;
+	return {
+		title: `Chat streaming: ${fmt(options.chats)} concurrent replies over ${fmt(options.clients)} connections`,
+		rows: [
+			{ figure: 'connections', value: both((run) => fmt(run.connected)) },
+			{
+				figure: 'replies completed, interrupted, unfinished',
+				value: both(
+					(run) =>
+						`${fmt(total(run, (r) => r.completed))}, ${fmt(total(run, (r) => r.interrupted))}, ` +
+						fmt(total(run, (r) => r.unfinished))
+				)
+			},
+			{ figure: 'chunk gaps timed', value: both((run) => fmt(gaps(run).length)) },
+			{ figure: 'chunk latency p50', value: both((run) => ms(late(run).p50)) },
+			{ figure: 'chunk latency p99', value: both((run) => ms(late(run).p99)), target: '≤ 50 ms' },
+			{ figure: 'chunk latency max', value: both((run) => ms(late(run).max)) },
+			{
+				figure: 'chat sent -> first chunk p50, p99',
+				value: both((run) => p50p99(summarize(samples(run, (r) => r.firstDeltaMs))))
+			},
+			{
+				figure: 'chat sent -> ack p50, p99',
+				value: both((run) => p50p99(summarize(samples(run, (r) => r.ackMs))))
+			},
+			{
+				figure: 'server event-loop delay p99, max',
+				value: both((run) => `${ms(run.loopP99)}, ${ms(run.loopMax)}`)
+			},
+			{
+				figure: 'server CPU while streaming',
+				value: both((run) => fmt(run.cpu * 100, '%', 0))
+			},
+			{ figure: 'streaming took', value: both((run) => fmt(run.seconds, 's', 1)) }
+		],
+		notes: [
+			`Values read "STORE=sqlite (the default: WAL, synchronous=FULL, one transaction per stored message) / STORE=memory"; a fresh server and fresh clients for each. CPU in % of one core.`,
+			`All chats ("${QUESTION}") are sent at the same moment from the first clients of each worker; the other connections stay idle (pings every 10 s). The local brain streams its answer in ${fmt(chunksPerReply)} chunks, ${CHUNK_DELAY_MS} ms apart (BRAIN_CHUNK_DELAY_MS).`,
+			`Chunk latency: deltas carry no send time, so each chunk is timed on the client against the one before it: (gap between two consecutive \`reply.delta\`s of a reply) - ${CHUNK_DELAY_MS} ms. That is the delay the server, the network and the client added to that chunk beyond the brain's pause (storing it, timer lateness, sending, receiving); a delay common to all chunks of a reply does not show in it, which is what the first-chunk time is for.`,
+			"First chunk and ack: from sending the chat to receiving the first `reply.delta` / the `ack`, both on the client's clock (performance.now), so they are end-to-end times."
+		]
+	};
+}
+
+async function chatRun(
+	store: (typeof STORES)[number],
+	options: BenchOptions,
+	log: (line: string) => void
+): Promise<ChatRun> {
 	const { clients, chats } = options;
-	const server = await startBenchServer({ BRAIN_CHUNK_DELAY_MS: String(CHUNK_DELAY_MS) });
+	const server = await startBenchServer({
+		BRAIN_CHUNK_DELAY_MS: String(CHUNK_DELAY_MS),
+		STORE: store
+	});
 	const fleet = await startFleet('idle-worker.ts', clients);
 	try {
-		log(`chat: connecting ${fmt(clients)} clients`);
+		log(`chat (${store}): connecting ${fmt(clients)} clients`);
 		const connected = await fleet.all<ConnectResult>('connect', (w) => ({
 			baseUrl: server.process.wsUrl(''),
 			localAddress: w.localAddress,
@@ -29,9 +111,8 @@ export async function runChat(options: BenchOptions, log: (line: string) => void
 			count: w.count,
 			concurrency: CONCURRENCY_PER_WORKER
 		}));
-		const failed = connected.reduce((sum, r) => sum + r.failed, 0);
 		await sleep(2_000);
-		log(`chat: ${fmt(chats)} concurrent replies over ${fmt(clients - failed)} connections`);
+		log(`chat (${store}): ${fmt(chats)} concurrent replies`);
 		await server.resetLoopStats();
 		const cpuFrom = server.proc().cpuSeconds;
 		const from = Date.now();
@@ -42,48 +123,14 @@ export async function runChat(options: BenchOptions, log: (line: string) => void
 		}));
 		const seconds = (Date.now() - from) / 1000;
 		const cpu = (server.proc().cpuSeconds - cpuFrom) / seconds;
-		const loop = await server.metrics();
-
-		const gaps = concat(results.map((r) => r.deltaGapMs));
-		const late = summarize(gaps.map((gap) => gap - CHUNK_DELAY_MS));
-		const gap = summarize(gaps);
-		const first = summarize(concat(results.map((r) => r.firstDeltaMs)));
-		const ack = summarize(concat(results.map((r) => r.ackMs)));
-		const total = (pick: (r: ChatResult) => number) => results.reduce((n, r) => n + pick(r), 0);
-		const ms = (summary: Summary) => `${fmt(summary.p50, 'ms', 1)} / ${fmt(summary.p99, 'ms', 1)}`;
+		const { loopDelay } = await server.metrics();
 		return {
-			title: `Chat streaming: ${fmt(chats)} concurrent replies over ${fmt(clients)} connections`,
-			rows: [
-				{
-					figure: 'connections (failed handshakes)',
-					value: `${fmt(clients - failed)} (${fmt(failed)})`
-				},
-				{
-					figure: 'replies completed / interrupted / unfinished',
-					value: `${fmt(total((r) => r.completed))} / ${fmt(total((r) => r.interrupted))} / ${fmt(total((r) => r.unfinished))}`
-				},
-				{ figure: 'reply chunks timed', value: fmt(gap.count) },
-				{
-					figure: 'chunk latency p50 / p99 (gap - 120 ms)',
-					value: ms(late),
-					target: 'p99 ≤ 50 ms'
-				},
-				{ figure: 'chunk latency max', value: fmt(late.max, 'ms', 1) },
-				{ figure: 'gap between chunks p50 / p99', value: ms(gap) },
-				{ figure: 'chat sent -> first chunk p50 / p99', value: ms(first) },
-				{ figure: 'chat sent -> ack p50 / p99', value: ms(ack) },
-				{
-					figure: 'server event-loop delay p99 / max',
-					value: `${fmt(loop.loopDelay.p99, 'ms', 1)} / ${fmt(loop.loopDelay.max, 'ms', 1)}`
-				},
-				{ figure: 'server CPU while streaming', value: fmt(cpu * 100, '% of one core', 0) },
-				{ figure: 'streaming took', value: fmt(seconds, 's', 1) }
-			],
-			notes: [
-				`All ${fmt(chats)} chats ("${QUESTION}") are sent at the same moment from the first clients of each worker; the other connections stay idle (pings every 10 s). The local brain streams about 14 chunks per reply, ${CHUNK_DELAY_MS} ms apart (BRAIN_CHUNK_DELAY_MS).`,
-				`Chunk latency: deltas carry no send time, so each chunk is timed on the client against the one before it: (gap between two consecutive \`reply.delta\`s of a reply) - ${CHUNK_DELAY_MS} ms. That is the delay the server, the network and the client added to that chunk beyond the brain's pause (server timer lateness, sending, receiving); a constant delay common to all chunks of a reply does not show here, which is what the first-chunk time is for.`,
-				"First chunk and ack: from sending the chat to receiving the first `reply.delta` / the `ack`, both on the client's clock (performance.now), so they are real end-to-end times."
-			]
+			connected: clients - connected.reduce((sum, r) => sum + r.failed, 0),
+			results,
+			seconds,
+			cpu,
+			loopP99: loopDelay.p99,
+			loopMax: loopDelay.max
 		};
 	} finally {
 		await fleet.close();

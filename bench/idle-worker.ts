@@ -99,7 +99,11 @@ function connect(args: ConnectArgs): Promise<ConnectResult> {
 				else launch();
 			};
 			ws.on('error', (error) => finish(error.message));
-			ws.on('close', (code) => (done ? (dropped += 1) : finish(`closed ${code}`)));
+			ws.on('close', (code) => {
+				// A connection that was up and went away: counted while idle (failures are not drops).
+				if (!done) finish(`closed ${code}`);
+				else if (!Number.isNaN(handshakeMs[i] as number)) dropped += 1;
+			});
 			ws.on('message', (data) => onMessage(i, ws, String(data), finish));
 		};
 		for (let k = 0; k < Math.min(args.concurrency, args.count); k += 1) launch();

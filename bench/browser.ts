@@ -1,0 +1,77 @@
+/**
+ * The browser benchmark (`npm run bench -- --only browser`): the built talk page in headless
+ * Chromium against one real server process. Connect/disconnect cycles of the page's actor (heap,
+ * sockets at once), time from navigation to `open`, JavaScript before the avatar, and the
+ * avatar's frame rate. Needs `npm run build` first (it serves build/handler.js).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from '@playwright/test';
+import { chromiumArgs, findChromium } from '../tests/support/chromium';
+import { startServerProcess } from '../tests/support/server-process';
+import type { BenchModule } from './bench-module';
+import { copyBuild } from './browser-build';
+import { runCycles } from './browser-cycles';
+import { avatarFrames } from './browser-frames';
+import { coldLoads, pageBytes, warmLoads } from './browser-loads';
+import { bytesRows, cycleRows, frameRows, loadRows, type Section } from './browser-rows';
+import type { BenchOptions } from './options';
+import type { Table } from './table';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FULL = { cycles: 1_000, loads: 10, frameWindowMs: 5_000 };
+const QUICK = { cycles: 200, loads: 5, frameWindowMs: 5_000 };
+/** Clicking stops after this long (once at least MIN_CYCLES ran); the table says so. */
+const CYCLE_TIME_LIMIT_MS = 180_000;
+
+async function run(options: BenchOptions, log: (line: string) => void): Promise<Table> {
+	const size = options.quick ? QUICK : FULL;
+	const title = `Browser: the built talk page in headless Chromium${options.quick ? ' (quick run)' : ''}`;
+	const build = copyBuild(root);
+	if (!build) {
+		return {
+			title,
+			rows: [{ figure: 'not run', value: 'build/handler.js is missing: run npm run build first' }],
+			notes: []
+		};
+	}
+	let browser: Browser | undefined;
+	const server = await startServerProcess({ cwd: build.dir }).catch((error: unknown) => {
+		build.remove();
+		throw error;
+	});
+	try {
+		browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs });
+		const version = browser.version();
+		log(
+			`browser: Chromium ${version}, server at ${server.url}, build of ${build.builtAt.toISOString()}`
+		);
+		log(`browser: ${size.cycles} connect/disconnect cycles`);
+		const cycles = await runCycles(browser, server, size.cycles, CYCLE_TIME_LIMIT_MS, log);
+		log(`browser: ${size.loads} cold and ${size.loads} warm page loads`);
+		const cold = await coldLoads(browser, server.url, size.loads);
+		const warm = await warmLoads(browser, server.url, size.loads);
+		log('browser: script bytes');
+		const page = await pageBytes(browser, server.url);
+		log('browser: avatar frame rate');
+		const frames = await avatarFrames(browser, server.url, size.frameWindowMs);
+		const sections: Section[] = [
+			cycleRows(cycles),
+			loadRows(cold, warm),
+			bytesRows(page),
+			frameRows(frames)
+		];
+		return {
+			title: `${title}, Chromium ${version}, build of ${build.builtAt.toISOString().slice(0, 16)}Z`,
+			rows: sections.flatMap((section) => section.rows),
+			notes: sections.flatMap((section) => section.notes)
+		};
+	} finally {
+		await browser?.close();
+		await server.stop();
+		build.remove();
+	}
+}
+
+const browserBench: BenchModule = { run };
+export default browserBench;

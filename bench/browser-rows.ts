@@ -37,7 +37,7 @@ export function cycleRows(c: CycleResult): Section {
 	const warm = c.heap.find((h) => h.cycles === 250);
 	if (warm && c.done > warm.cycles) {
 		rows.push({
-			figure: `  of which after the first 250 cycles (250 -> ${fmt(c.done)})`,
+			figure: `of which after the first 250 cycles (250 -> ${fmt(c.done)})`,
 			value: bytes(after - warm.bytes)
 		});
 	}
@@ -111,7 +111,7 @@ export function loadRows(cold: LoadTiming[], warm: LoadTiming[]): Section {
 				value: fmt(p50(cold.map((t) => t.blocked.total)), 'ms')
 			},
 			{
-				figure: '  longest such script (of all cold loads)',
+				figure: 'longest such script (of all cold loads)',
 				value: longest
 					? `${fmt(longest.duration, 'ms')}, ${longest.source} (${longest.invoker})`
 					: 'none'
@@ -152,7 +152,7 @@ export function bytesRows(b: PageBytes): Section {
 	if (largest) {
 		const name = largest.path.split('/').at(-1) ?? largest.path;
 		const carries = largest.contains.length ? `, has ${largest.contains.join(' + ')}` : '';
-		rows.push({ figure: `  largest: ${name}${carries}`, value: show([largest]) });
+		rows.push({ figure: `largest of them: ${name}${carries}`, value: show([largest]) });
 	}
 	rows.push(
 		{

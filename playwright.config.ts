@@ -20,7 +20,8 @@ export default defineConfig({
 		baseURL: `http://127.0.0.1:${port}`,
 		browserName: 'chromium',
 		launchOptions: { executablePath: findChromium(), args: chromiumArgs },
-		trace: 'retain-on-failure'
+		trace: 'retain-on-failure',
+		actionTimeout: 10_000
 	},
 	webServer: {
 		command: 'npm run build && npx tsx scripts/serve.ts',

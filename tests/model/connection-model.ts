@@ -37,7 +37,7 @@ export const MODEL_CONFIG: ConnectionConfig = {
 export const MODEL_URL = 'ws://localhost:8000/ws/model-client';
 
 /** Hidden-tab durations: just stale, and dead (silence past pingTimeout). */
-const SLEEPS = [MODEL_CONFIG.staleAfter, MODEL_CONFIG.pingTimeout];
+const sleepsFor = (config: ConnectionConfig) => [config.staleAfter, config.pingTimeout];
 
 type Timer = { id: string; event: EventObject; due: number };
 
@@ -153,20 +153,22 @@ export function stepModel(state: ModelState, event: ModelEvent): ModelState {
 	};
 }
 
-function initialState(): ModelState {
+function initialState(config: ConnectionConfig = MODEL_CONFIG): ModelState {
 	modelWall = 0;
 	collected = [];
-	const snapshot = connectionMachine.getInitialSnapshot(scope, modelInput);
+	const snapshot = connectionMachine.getInitialSnapshot(scope, { ...modelInput, config });
 	return { snapshot, clock: 0, skew: 0, timers: applyTimerActions([], collected, 0), taken: [] };
 }
 
-/** The model as actor logic, for xstate/graph. */
-export const connectionModel = fromTransition(stepModel, initialState);
+/** The model as actor logic, for xstate/graph, for a machine config (the model's by default). */
+export const modelLogic = (config: ConnectionConfig = MODEL_CONFIG) =>
+	fromTransition(stepModel, () => initialState(config));
+export const connectionModel = modelLogic();
 export type ModelSnapshot = ReturnType<typeof connectionModel.getInitialSnapshot>;
-export const initialModelSnapshot = (): ModelSnapshot =>
+export const initialModelSnapshot = (config: ConnectionConfig = MODEL_CONFIG): ModelSnapshot =>
 	({
 		status: 'active',
-		context: initialState(),
+		context: initialState(config),
 		output: undefined,
 		error: undefined
 	}) as ModelSnapshot;
@@ -211,8 +213,9 @@ export function modelEvents({ context: state }: ModelSnapshot): ModelEvent[] {
 		// The tab hides right after the server spoke or right as the connection went stale:
 		// enough to reach every silence rule late, and it keeps the silence finite.
 		const silence = silenceOf(state);
-		if (silence === 0 || (name === 'stale' && silence === MODEL_CONFIG.staleAfter)) {
-			events.push(...SLEEPS.map((ms) => ({ type: 'model.sleep' as const, ms })));
+		const { config } = state.snapshot.context;
+		if (silence === 0 || (name === 'stale' && silence === config.staleAfter)) {
+			events.push(...sleepsFor(config).map((ms) => ({ type: 'model.sleep' as const, ms })));
 		}
 	}
 	if (name === 'backingOff') events.push({ type: 'RETRY' });

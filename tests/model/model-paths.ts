@@ -5,10 +5,13 @@
  * an unused edge while there is one, else walk the shortest route to the nearest state that has
  * one, and start a fresh path only when that is cheaper than walking.
  */
+import type { AnyTransitionDefinition } from 'xstate';
 import { getAdjacencyMap } from 'xstate/graph';
+import type { ConnectionConfig } from '../../machines/connection';
 import {
-	connectionModel,
 	initialModelSnapshot,
+	modelLogic,
+	MODEL_CONFIG,
 	modelEvents,
 	serializeModelEvent,
 	serializeModelState,
@@ -19,7 +22,8 @@ import {
 /** One step of a path: the event, and the key of the model state it leads to. */
 export type ModelStep = { event: ModelEvent; key: string };
 export type ModelPath = { steps: ModelStep[] };
-type Edge = ModelStep & { eventKey: string };
+/** An edge of the graph, with the machine transitions its step takes. */
+export type Edge = ModelStep & { eventKey: string; taken: AnyTransitionDefinition[] };
 
 export type ModelGraph = {
 	/** Outgoing edges of every model state, by serialized state. */
@@ -29,12 +33,19 @@ export type ModelGraph = {
 	initial: string;
 };
 
-/** Explores the model with xstate/graph and finds the shortest path to every model state. */
-export function buildModelGraph(): ModelGraph {
-	const fromState = initialModelSnapshot();
-	const adjacency = getAdjacencyMap(connectionModel, {
+/**
+ * Explores the model with xstate/graph and finds the shortest path to every model state. By
+ * default: the model's small config and every event the outside world can produce; the browser
+ * suite passes the page's config and the events it can produce through a real page.
+ */
+export function buildModelGraph(
+	config: ConnectionConfig = MODEL_CONFIG,
+	events: (snapshot: ModelSnapshot) => ModelEvent[] = modelEvents
+): ModelGraph {
+	const fromState = initialModelSnapshot(config);
+	const adjacency = getAdjacencyMap(modelLogic(config), {
 		fromState,
-		events: modelEvents,
+		events,
 		serializeState: serializeModelState,
 		serializeEvent: serializeModelEvent
 	});
@@ -42,7 +53,7 @@ export function buildModelGraph(): ModelGraph {
 	for (const [key, { transitions }] of Object.entries(adjacency)) {
 		const out = Object.entries(transitions).map(([eventKey, next]) => {
 			const { event, state } = next as { event: ModelEvent; state: ModelSnapshot };
-			return { eventKey, event, key: serializeModelState(state) };
+			return { eventKey, event, key: serializeModelState(state), taken: state.context.taken };
 		});
 		edges.set(key, out);
 	}

@@ -104,11 +104,13 @@ export class PathRun {
 				// A browser says `online` only when it was offline; an `online` while online (which
 				// the page must also handle: rule 15) is dispatched as the browser would.
 				if (!before.snapshot.context.online) return this.#context.setOffline(false);
-				return page.evaluate(() => window.dispatchEvent(new Event('online')));
+				await page.evaluate(() => void window.dispatchEvent(new Event('online')));
+				return;
 			case 'browser.offline':
 				return this.#context.setOffline(true);
 			case 'browser.visible':
-				return page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+				await page.evaluate(() => void document.dispatchEvent(new Event('visibilitychange')));
+				return;
 			case 'model.sleep':
 				// A hidden tab: the wall clock moves on, the throttled timers do not.
 				this.#fakeNow += event.ms;

@@ -41,7 +41,8 @@ test('the page’s inspector highlights each state and lists each transition wit
 }) => {
 	await page.clock.install();
 	await page.goto(pageUrl(app, 'e2e-page-inspector'));
-	await page.keyboard.press('Shift+I');
+	await expect(page.getByTestId('connection-badge')).toBeVisible();
+	await page.keyboard.press('Shift+I'); // loads the panel on first use
 	await expect(page.getByTestId('statechart-view')).toHaveAttribute('data-ready', 'true', {
 		timeout: 30_000
 	});

@@ -9,7 +9,14 @@ import { createBrowserInspector, createInspector } from '@statelyai/inspect';
 import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import { WebSocketInspectorAdapter, type WebSocketConstructor } from './stately-ws-adapter';
 
-export type InspectorRequest = { mode: 'browser' } | { mode: 'websocket'; url: string };
+import type { InspectorRequest } from './inspector-request';
+
+// The light half lives apart so the page can read `?inspect` without loading Stately's code.
+export {
+	combineInspect,
+	inspectorRequestFromUrl,
+	type InspectorRequest
+} from './inspector-request';
 
 /**
  * - `starting`: opened, waiting for the inspector to answer
@@ -52,40 +59,6 @@ export interface InspectorOptions {
 }
 
 const DEFAULT_ANSWER_TIMEOUT_MS = 15_000;
-
-/**
- * One `inspect` observer out of several (createActor takes one): e.g. Stately's and the event
- * log's. Undefined entries are skipped, and one observer throwing does not starve the others.
- */
-export function combineInspect(
-	...observers: Array<Observer<InspectionEvent> | undefined>
-): Observer<InspectionEvent> {
-	const present = observers.filter((o): o is Observer<InspectionEvent> => !!o);
-	return {
-		next: (event) => {
-			for (const observer of present) {
-				try {
-					observer.next?.(event);
-				} catch (err) {
-					console.error('An inspection observer failed:', err);
-				}
-			}
-		}
-	};
-}
-
-/** Reads `?inspect` / `?inspect=ws://…` from a page URL; null when the page was not asked to inspect. */
-export function inspectorRequestFromUrl(url: URL | string): InspectorRequest | null {
-	let value: string | null;
-	try {
-		value = new URL(url).searchParams.get('inspect');
-	} catch {
-		return null;
-	}
-	if (value === null || value === 'false' || value === '0') return null;
-	if (/^wss?:\/\//i.test(value)) return { mode: 'websocket', url: value };
-	return { mode: 'browser' };
-}
 
 /** Starts the requested inspector and returns its handle; never throws. */
 export function startInspector(

@@ -12,12 +12,8 @@ import { resolveClientId } from '$lib/connection/client-id';
 import { PageConnection } from '$lib/connection/page-connection.svelte';
 import { socketUrl } from '$lib/connection/socket-url';
 import { EventLog } from '$lib/inspector/event-log';
-import {
-	combineInspect,
-	inspectorRequestFromUrl,
-	startInspector,
-	type InspectorHandle
-} from '$lib/inspector/stately';
+import { combineInspect } from '$lib/inspector/inspector-request';
+import type { InspectorHandle } from '$lib/inspector/stately';
 import type { Mood } from '$lib/protocol/server-messages';
 import { LISTENER_MESSAGES, type ListenerStatus } from '$lib/speech/listener-status';
 import { Listener } from '$lib/speech/listener';
@@ -28,6 +24,8 @@ export interface TalkPageOptions {
 	/** PUBLIC_WS_URL, for a front end served apart from the server. */
 	publicWsUrl?: string;
 	storage: Storage | null;
+	/** Stately's inspector, when the page was asked for it (`?inspect`). */
+	inspector?: InspectorHandle;
 }
 
 /** Statuses after which the microphone button shows its message in place of a tooltip. */
@@ -75,8 +73,7 @@ export class TalkPage {
 
 	constructor(options: TalkPageOptions) {
 		this.clientId = resolveClientId(options.pageUrl.searchParams, options.storage);
-		const request = inspectorRequestFromUrl(options.pageUrl);
-		this.inspector = request ? startInspector(request) : undefined;
+		this.inspector = options.inspector;
 		this.connection = new PageConnection({
 			url: socketUrl(this.clientId, options.pageUrl, options.publicWsUrl),
 			inspect: combineInspect(this.inspector?.inspect, this.log.observer())

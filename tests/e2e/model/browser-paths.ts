@@ -144,10 +144,13 @@ export function planBrowserPaths(): {
 
 /** Why a transition cannot be produced from outside a real page, for the coverage report. */
 export function whyNotProducible(transition: AnyTransitionDefinition): string {
-	if (transition.eventType === 'socket.close' && transition.source.id.endsWith('session')) {
-		return 'a close the page cannot be made to see in this state';
+	const guard = typeof transition.guard === 'string' ? transition.guard : '';
+	if (guard === 'confirmsStableConnection') {
+		return 'the server greets every connection at once; a greeting stableAfter after the open cannot be produced from outside';
 	}
-	if (transition.eventType === 'SEND') return 'SEND is refused outside open/stale';
+	if (transition.eventType === 'socket.message' && !guard) {
+		return 'in stale the server is thawed to speak, and its overdue ping goes out before it reads the probe, so its first words are always a ping';
+	}
 	return 'no path of events producible from outside a real page reaches it';
 }
 

@@ -121,7 +121,14 @@ export class SqliteStore implements MessageStore {
 	}
 
 	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
-		return this.#accept(clientId, input);
+		// The ack promises the client it may forget the message: this commit (and every one before
+		// it in the log) reaches the disk before it returns, even across a power cut.
+		this.#db.pragma('synchronous = FULL');
+		try {
+			return this.#accept(clientId, input);
+		} finally {
+			this.#db.pragma('synchronous = NORMAL');
+		}
 	}
 
 	appendServerMessage(clientId: string, message: UnsequencedMessage): SequencedMessage {

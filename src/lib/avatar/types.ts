@@ -2,6 +2,7 @@
  * Names shared by the avatar's pure modules and its renderer. No three.js here, so the page can
  * import these types without pulling the 3D chunk.
  */
+import { VISEMES, type Viseme } from './lipsync/visemes';
 
 /** ARKit-named deformers the procedural head builds as morph targets (avatar.md's minimal set). */
 export const DEFORMERS = [
@@ -46,44 +47,15 @@ export type Deformer = (typeof DEFORMERS)[number];
 /** Weights per deformer, each in [0, 1]. */
 export type DeformerWeights = Partial<Record<Deformer, number>>;
 
-/** The 15 Oculus visemes, in Oculus order. */
-export const VISEMES = [
-	'sil',
-	'PP',
-	'FF',
-	'TH',
-	'DD',
-	'kk',
-	'CH',
-	'SS',
-	'nn',
-	'RR',
-	'aa',
-	'E',
-	'I',
-	'O',
-	'U'
-] as const;
-
-/** One Oculus viseme name. */
-export type Viseme = (typeof VISEMES)[number];
-
-/** The connection statechart's top-level state names, as the page passes them. */
-export type ConnectionStateName =
-	'idle' | 'connecting' | 'open' | 'stale' | 'backingOff' | 'failed';
+// One list of visemes (lip sync owns it) and one of connection states (the machine owns it).
+export { VISEMES, type Viseme };
+export type { ConnectionStateName } from '$machines/connection';
 
 /** The mood of the current answer. */
 export type Mood = 'neutral' | 'happy' | 'thinking' | 'concerned' | 'sad';
 
 /** Every connection state name, for demos and tests. */
-export const CONNECTION_STATES: readonly ConnectionStateName[] = [
-	'idle',
-	'connecting',
-	'open',
-	'stale',
-	'backingOff',
-	'failed'
-];
+export { CONNECTION_STATE_NAMES as CONNECTION_STATES } from '$machines/connection';
 
 /** Every mood, for demos and tests. */
 export const MOODS: readonly Mood[] = ['neutral', 'happy', 'thinking', 'concerned', 'sad'];

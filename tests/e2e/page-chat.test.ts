@@ -4,21 +4,7 @@
  * microphone and camera saying why they cannot work in a browser that has neither.
  */
 import type { Page } from '@playwright/test';
-import {
-	expect,
-	expectState,
-	pageUrl,
-	startTestServer,
-	test,
-	uniqueId,
-	type TestServer
-} from './page-support';
-
-let server: TestServer | undefined;
-test.afterEach(async () => {
-	await server?.dispose();
-	server = undefined;
-});
+import { expect, expectState, pageUrl, test, uniqueId } from './page-support';
 
 /** Records the avatar's data-speaking and data-viseme values as they change. */
 async function recordAvatar(page: Page): Promise<void> {
@@ -99,8 +85,8 @@ test('text typed while disconnected stays pending and is sent when the connectio
 	await expect(page.getByTestId('message-user')).toHaveCount(1);
 });
 
-test('typing while the avatar talks interrupts it', async ({ page }) => {
-	server = await startTestServer({ BRAIN_CHUNK_DELAY_MS: '400' });
+test('typing while the avatar talks interrupts it', async ({ page, startServer }) => {
+	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '400' });
 	await page.goto(pageUrl(server, 'e2e-barge-in'));
 	await expectState(page, 'open');
 	await say(page, 'Tell me everything about yourself and this connection, please.');

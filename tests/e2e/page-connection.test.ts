@@ -11,16 +11,9 @@ import {
 	expectState,
 	pageUrl,
 	recordBadgeStates,
-	startTestServer,
 	test,
 	type TestServer
 } from './page-support';
-
-let server: TestServer | undefined;
-test.afterEach(async () => {
-	await server?.dispose();
-	server = undefined;
-});
 
 async function connections(target: TestServer): Promise<number> {
 	const health = (await (await fetch(`${target.url}/healthz`)).json()) as { connections: number };
@@ -54,9 +47,10 @@ test('a client id is made once per browser and kept', async ({ page }) => {
 });
 
 test('Disconnect goes idle and nothing reconnects for 60 s; Connect opens again', async ({
-	page
+	page,
+	startServer
 }) => {
-	server = await startTestServer();
+	const server = await startServer();
 	await page.clock.install();
 	await page.goto(pageUrl(server, 'e2e-disconnect'));
 	await expectState(page, 'open');
@@ -64,7 +58,7 @@ test('Disconnect goes idle and nothing reconnects for 60 s; Connect opens again'
 	await expectState(page, 'idle');
 	await expect(badge(page)).toContainText('Disconnected');
 	await expect(page.getByTestId('connection-button')).toHaveText('Connect');
-	await expect.poll(() => connections(server!)).toBe(0);
+	await expect.poll(() => connections(server)).toBe(0);
 
 	for (let second = 0; second < 60; second += 5) {
 		await advance(page, 5_000, 1_000);
@@ -74,13 +68,14 @@ test('Disconnect goes idle and nothing reconnects for 60 s; Connect opens again'
 
 	await page.getByTestId('connection-button').click();
 	await expectState(page, 'open');
-	await expect.poll(() => connections(server!)).toBe(1);
+	await expect.poll(() => connections(server)).toBe(1);
 });
 
 test('a restarted server: the badge counts down in backingOff and returns to open by itself', async ({
-	page
+	page,
+	startServer
 }) => {
-	server = await startTestServer();
+	const server = await startServer();
 	await page.clock.install();
 	await page.goto(pageUrl(server, 'e2e-restart'));
 	await expectState(page, 'open');
@@ -98,9 +93,10 @@ test('a restarted server: the badge counts down in backingOff and returns to ope
 });
 
 test('with the server down the badge fails after attempt 10, and Retry reconnects once it is back', async ({
-	page
+	page,
+	startServer
 }) => {
-	server = await startTestServer();
+	const server = await startServer();
 	await page.clock.install();
 	await page.goto(pageUrl(server, 'e2e-down'));
 	await expectState(page, 'open');
@@ -125,10 +121,11 @@ test('with the server down the badge fails after attempt 10, and Retry reconnect
 });
 
 test('the server closing with 1008 (rate limit) fails at once, with the reason', async ({
-	page
+	page,
+	startServer
 }) => {
 	// Two messages in the bucket: `resume` takes one, the first chat the other.
-	server = await startTestServer({ RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SEC: '0.01' });
+	const server = await startServer({ RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SEC: '0.01' });
 	await recordBadgeStates(page);
 	await page.goto(pageUrl(server, 'e2e-policy'));
 	await expectState(page, 'open');
@@ -153,9 +150,10 @@ test('an invalid client id is refused with 4400 and the page says why', async ({
 
 test('going offline pauses reconnecting and coming online reconnects at once', async ({
 	page,
-	context
+	context,
+	startServer
 }) => {
-	server = await startTestServer();
+	const server = await startServer();
 	await page.clock.install();
 	await page.goto(pageUrl(server, 'e2e-offline'));
 	await expectState(page, 'open');

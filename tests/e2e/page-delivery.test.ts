@@ -4,21 +4,7 @@
  * the same message again, a server killed (-9) in the middle of an answer, and reloads.
  */
 import type { Page } from '@playwright/test';
-import {
-	expect,
-	expectState,
-	freePort,
-	pageUrl,
-	startTestServer,
-	test,
-	type TestServer
-} from './page-support';
-
-let server: TestServer | undefined;
-test.afterEach(async () => {
-	await server?.dispose();
-	server = undefined;
-});
+import { expect, expectState, freePort, pageUrl, test } from './page-support';
 
 async function type(page: Page, text: string): Promise<void> {
 	const input = page.getByTestId('chat-input');
@@ -45,10 +31,11 @@ async function answeredIds(page: Page): Promise<string[]> {
 }
 
 test('20 messages typed while the server is down are each answered exactly once after it starts', async ({
-	page
+	page,
+	startServer
 }) => {
 	test.setTimeout(120_000);
-	server = await startTestServer({ BRAIN_CHUNK_DELAY_MS: '2' });
+	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '2' });
 	await page.goto(pageUrl(server, 'e2e-twenty'));
 	await expectState(page, 'open');
 	await server.kill();
@@ -80,9 +67,10 @@ test('20 messages typed while the server is down are each answered exactly once 
 });
 
 test('a lost ack makes the page send the message again with the same id; it is answered once', async ({
-	page
+	page,
+	startServer
 }) => {
-	server = await startTestServer();
+	const server = await startServer();
 	const chats: string[] = [];
 	let dropAcks = true;
 	await page.routeWebSocket(/\/ws\//, (ws) => {
@@ -119,9 +107,10 @@ test('a lost ack makes the page send the message again with the same id; it is a
 });
 
 test('a server killed in the middle of an answer: after the restart the page shows it once, finished or marked interrupted', async ({
-	page
+	page,
+	startServer
 }) => {
-	server = await startTestServer({ BRAIN_CHUNK_DELAY_MS: '300' });
+	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '300' });
 	await page.goto(pageUrl(server, 'e2e-kill-mid-answer'));
 	await expectState(page, 'open');
 	await type(page, 'Tell me about yourself and our connection, in detail please.');
@@ -143,30 +132,26 @@ test('a server killed in the middle of an answer: after the restart the page sho
 	await expect(answers(page).first()).toHaveAttribute('data-status', /^(done|interrupted)$/);
 });
 
-test('a reload while the socket server is down loses nothing', async ({ page }) => {
+test('a reload while the socket server is down loses nothing', async ({ page, startServer }) => {
 	// A split deployment: the page from one server, the socket from another, so the page can be
 	// reloaded while the socket's server is down.
 	const socketPort = await freePort();
-	const app = await startTestServer({ PUBLIC_WS_URL: `ws://127.0.0.1:${socketPort}` });
-	try {
-		server = await startTestServer({ ALLOWED_ORIGINS: app.url }, socketPort);
-		await page.goto(pageUrl(app, 'e2e-reload-down'));
-		await expectState(page, 'open');
-		await server.kill();
-		await type(page, 'Are you still there?');
-		await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
+	const app = await startServer({ PUBLIC_WS_URL: `ws://127.0.0.1:${socketPort}` });
+	const server = await startServer({ ALLOWED_ORIGINS: app.url }, socketPort);
+	await page.goto(pageUrl(app, 'e2e-reload-down'));
+	await expectState(page, 'open');
+	await server.kill();
+	await type(page, 'Are you still there?');
+	await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
 
-		await page.reload();
-		await expect(users(page)).toHaveCount(1);
-		await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
-		await server.restart();
-		await expectState(page, 'open', 40_000);
-		await expect(answers(page).first()).toHaveAttribute('data-status', 'done', {
-			timeout: 20_000
-		});
-		await expect(users(page)).toHaveCount(1);
-		await expect(users(page).first()).toHaveAttribute('data-status', 'delivered');
-	} finally {
-		await app.dispose();
-	}
+	await page.reload();
+	await expect(users(page)).toHaveCount(1);
+	await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
+	await server.restart();
+	await expectState(page, 'open', 40_000);
+	await expect(answers(page).first()).toHaveAttribute('data-status', 'done', {
+		timeout: 20_000
+	});
+	await expect(users(page)).toHaveCount(1);
+	await expect(users(page).first()).toHaveAttribute('data-status', 'delivered');
 });

@@ -5,23 +5,7 @@
  */
 import path from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
-import {
-	advance,
-	advanceUntil,
-	badge,
-	expect,
-	expectState,
-	pageUrl,
-	startTestServer,
-	test,
-	type TestServer
-} from './page-support';
-
-let server: TestServer | undefined;
-test.afterEach(async () => {
-	await server?.dispose();
-	server = undefined;
-});
+import { advance, advanceUntil, badge, expect, expectState, pageUrl, test } from './page-support';
 
 async function capture(page: Page, testInfo: TestInfo, index: number, state: string) {
 	await expectState(page, state);
@@ -34,10 +18,11 @@ async function capture(page: Page, testInfo: TestInfo, index: number, state: str
 }
 
 test('the page in each of the six states, with a screenshot of each', async ({
-	page
+	page,
+	startServer
 }, testInfo) => {
 	test.setTimeout(180_000);
-	server = await startTestServer();
+	const server = await startServer();
 	await page.setViewportSize({ width: 1100, height: 720 });
 	await page.clock.install();
 	await page.goto(pageUrl(server, 'e2e-states'));

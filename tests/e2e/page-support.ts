@@ -21,7 +21,10 @@ import {
  */
 const BROWSER_NETWORK_NOISE = [/^WebSocket connection to '.*' failed/];
 
-export const test = base.extend<{ consoleErrors: string[] }>({
+/** Starts a server process for one test; the test's end disposes of it. */
+export type StartServer = (env?: ServerProcessOptions['env'], port?: number) => Promise<TestServer>;
+
+export const test = base.extend<{ consoleErrors: string[]; startServer: StartServer }>({
 	consoleErrors: [
 		async ({ page }, use) => {
 			const errors: string[] = [];
@@ -35,7 +38,17 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 			expect(errors, 'console errors on the page').toEqual([]);
 		},
 		{ auto: true }
-	]
+	],
+	// eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+	startServer: async ({}, use) => {
+		const started: TestServer[] = [];
+		await use(async (env, port) => {
+			const server = await startTestServer(env, port);
+			started.push(server);
+			return server;
+		});
+		for (const server of started) await server.dispose();
+	}
 });
 export { expect };
 

@@ -46,6 +46,8 @@ export class ChatClient {
 	readonly #onLiveReply: ChatClientOptions['onLiveReply'];
 	/** Ids of messages this page (or its saved outbox) sent: their answers are spoken. */
 	readonly #ownIds = new Set<string>();
+	/** Answers to those messages that are streaming now. */
+	readonly #liveReplies = new Set<string>();
 	readonly #cleanups: Array<() => void> = [];
 	/** `resume` has gone out on the current socket; the outbox may flow. */
 	#resumed = false;
@@ -202,8 +204,6 @@ export class ChatClient {
 				return;
 		}
 	}
-
-	readonly #liveReplies = new Set<string>();
 
 	#error(code: string, text: string, id: string | undefined): void {
 		const entry = id ? this.#outbox.entries.find((e) => e.id === id) : undefined;

@@ -13,7 +13,7 @@ async function capture(page: Page, testInfo: TestInfo, index: number, state: str
 	// One more frame so the face has drawn the state's expression.
 	await advance(page, 1_000, 500);
 	const file = path.join(testInfo.project.outputDir, 'screenshots', `${index}-${state}.png`);
-	await page.screenshot({ path: file });
+	await page.screenshot({ path: file, timeout: 30_000 }); // SwiftShader is slow on a busy machine
 	await testInfo.attach(`${index}-${state}`, { path: file, contentType: 'image/png' });
 }
 

@@ -72,17 +72,24 @@ export async function startTestServer(
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'talkline-e2e-'));
 	const server = await startServerProcess({ port, env: { DATA_DIR: dataDir, ...env } });
 	let frozen = false;
+	/** SIGCONT to the current process, if it is frozen and still there (a kill ends a freeze). */
+	const resume = () => {
+		if (!frozen) return;
+		frozen = false;
+		try {
+			process.kill(server.pid, 'SIGCONT');
+		} catch {
+			// Killed while frozen: nothing left to thaw.
+		}
+	};
 	return Object.assign(server, {
 		freeze() {
 			process.kill(server.pid, 'SIGSTOP');
 			frozen = true;
 		},
-		thaw() {
-			if (frozen) process.kill(server.pid, 'SIGCONT');
-			frozen = false;
-		},
+		thaw: resume,
 		async dispose() {
-			if (frozen) process.kill(server.pid, 'SIGCONT');
+			resume();
 			await server.kill();
 			rmSync(dataDir, { recursive: true, force: true });
 		}

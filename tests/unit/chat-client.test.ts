@@ -397,6 +397,18 @@ describe('ChatClient: answers', () => {
 });
 
 describe('ChatClient: errors and limits', () => {
+	it('says once that unsent messages cannot be stored when the browser refuses to store them', () => {
+		const storage = new MemoryStorage();
+		storage.blocked = true;
+		const page = makePage(storage);
+		page.client.send('one');
+		page.client.send('two');
+		const notices = page.client.transcript.items.filter((item) => item.kind === 'notice');
+		expect(notices).toHaveLength(1);
+		expect(notices[0]).toMatchObject({ tone: 'warning' });
+		expect(notices[0]?.kind === 'notice' && notices[0].text).toMatch(/only while this page/);
+	});
+
 	it('takes a message the server refused as bad_message out of the outbox and says so', () => {
 		const page = makePage();
 		page.open();

@@ -53,6 +53,8 @@ export class ChatClient {
 	#resumed = false;
 	#ackTimer: ReturnType<typeof setTimeout> | null = null;
 	#ackedSeq = 0;
+	/** The page has said once that the outbox cannot be stored. */
+	#warnedUnsaved = false;
 
 	constructor(options: ChatClientOptions) {
 		this.#connection = options.connection;
@@ -121,6 +123,13 @@ export class ChatClient {
 	#queue(message: OutboxEntry['message']): void {
 		this.#ownIds.add(message.id);
 		this.#reportDropped(this.#outbox.add(message).dropped);
+		if (this.#outbox.saveFailed && !this.#warnedUnsaved) {
+			this.#warnedUnsaved = true;
+			this.transcript.notice(
+				'This browser would not store unsent messages: they are kept only while this page stays open.',
+				'warning'
+			);
+		}
 	}
 
 	/** Sends every pending message in order, if the socket is open and resumed. */
@@ -135,7 +144,7 @@ export class ChatClient {
 	}
 
 	#onConnectionChange(): void {
-		if (this.#connection.actor.getSnapshot().can({ type: 'SEND', data: '' })) return;
+		if (this.#connection.canSend) return;
 		if (!this.#resumed) return;
 		// The socket is gone: what it carried without an ack goes again on the next one.
 		this.#resumed = false;

@@ -70,7 +70,8 @@ describe('configFromEnv', () => {
 	});
 
 	it('refuses nonsense rather than running with it', () => {
-		expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(/number/);
+		expect(() => configFromEnv({ PORT: 'eighty' })).toThrow(/PORT must be a number/);
+		expect(() => configFromEnv({ WS_PING_INTERVAL: '-1' })).toThrow(/WS_PING_INTERVAL/);
 		expect(() => configFromEnv({ BRAIN: 'psychic' })).toThrow(/BRAIN/);
 	});
 

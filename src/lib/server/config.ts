@@ -113,34 +113,34 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
 	const d = DEFAULT_CONFIG;
 	const llmBaseUrl = text(env.LLM_BASE_URL, d.llmBaseUrl);
 	return {
-		port: int(env.PORT, d.port),
+		port: int(env, 'PORT', d.port),
 		host: text(env.HOST, d.host),
 		allowedOrigins: list(env.ALLOWED_ORIGINS),
 		allowLocalhostOrigins: env.NODE_ENV !== 'production',
-		pingIntervalMs: int(env.PING_INTERVAL_MS, d.pingIntervalMs),
-		wsPingIntervalMs: seconds(env.WS_PING_INTERVAL, d.wsPingIntervalMs),
-		wsPingTimeoutMs: seconds(env.WS_PING_TIMEOUT, d.wsPingTimeoutMs),
-		keepAliveTimeoutMs: seconds(env.KEEP_ALIVE_TIMEOUT, d.keepAliveTimeoutMs),
+		pingIntervalMs: int(env, 'PING_INTERVAL_MS', d.pingIntervalMs),
+		wsPingIntervalMs: seconds(env, 'WS_PING_INTERVAL', d.wsPingIntervalMs),
+		wsPingTimeoutMs: seconds(env, 'WS_PING_TIMEOUT', d.wsPingTimeoutMs),
+		keepAliveTimeoutMs: seconds(env, 'KEEP_ALIVE_TIMEOUT', d.keepAliveTimeoutMs),
 		maxPayloadBytes: d.maxPayloadBytes,
-		maxBufferedBytes: int(env.MAX_BUFFERED_BYTES, d.maxBufferedBytes),
-		sendStallTimeoutMs: int(env.SEND_STALL_TIMEOUT_MS, d.sendStallTimeoutMs),
-		rateLimitPerSec: num(env.RATE_LIMIT_PER_SEC, d.rateLimitPerSec),
-		rateLimitBurst: int(env.RATE_LIMIT_BURST, d.rateLimitBurst),
-		maxBadMessages: int(env.MAX_BAD_MESSAGES, d.maxBadMessages),
-		shutdownGraceMs: int(env.SHUTDOWN_GRACE_MS, d.shutdownGraceMs),
+		maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', d.maxBufferedBytes),
+		sendStallTimeoutMs: int(env, 'SEND_STALL_TIMEOUT_MS', d.sendStallTimeoutMs),
+		rateLimitPerSec: num(env, 'RATE_LIMIT_PER_SEC', d.rateLimitPerSec),
+		rateLimitBurst: int(env, 'RATE_LIMIT_BURST', d.rateLimitBurst),
+		maxBadMessages: int(env, 'MAX_BAD_MESSAGES', d.maxBadMessages),
+		shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs),
 		brain: brainKind(env.BRAIN, llmBaseUrl ? 'openai' : d.brain),
-		brainChunkDelayMs: int(env.BRAIN_CHUNK_DELAY_MS, d.brainChunkDelayMs),
+		brainChunkDelayMs: int(env, 'BRAIN_CHUNK_DELAY_MS', d.brainChunkDelayMs),
 		llmBaseUrl,
 		llmModel: text(env.LLM_MODEL, d.llmModel),
 		llmApiKey: text(env.LLM_API_KEY, d.llmApiKey),
-		llmTimeoutMs: int(env.LLM_TIMEOUT_MS, d.llmTimeoutMs),
+		llmTimeoutMs: int(env, 'LLM_TIMEOUT_MS', d.llmTimeoutMs),
 		llmVision: bool(env.LLM_VISION, d.llmVision),
-		llmMaxHistory: int(env.LLM_MAX_HISTORY, d.llmMaxHistory),
+		llmMaxHistory: int(env, 'LLM_MAX_HISTORY', d.llmMaxHistory),
 		llmSystemPrompt: text(env.LLM_SYSTEM_PROMPT, d.llmSystemPrompt),
 		dataDir: text(env.DATA_DIR, d.dataDir),
 		store: storeKind(env.STORE, 'sqlite'),
-		retainMessages: positive(int(env.RETAIN_MESSAGES, d.retainMessages), 'RETAIN_MESSAGES'),
-		retainHours: positive(num(env.RETAIN_HOURS, d.retainHours), 'RETAIN_HOURS'),
+		retainMessages: positive(int(env, 'RETAIN_MESSAGES', d.retainMessages), 'RETAIN_MESSAGES'),
+		retainHours: positive(num(env, 'RETAIN_HOURS', d.retainHours), 'RETAIN_HOURS'),
 		logLevel: text(env.LOG_LEVEL, d.logLevel)
 	};
 }
@@ -154,20 +154,24 @@ function text(value: string | undefined, fallback: string): string {
 	return value === undefined || value.trim() === '' ? fallback : value.trim();
 }
 
-function num(value: string | undefined, fallback: number): number {
+/** A number of 0 or more from `env[name]`; a bad one is refused, naming the variable. */
+function num(env: Env, name: string, fallback: number): number {
+	const value = env[name];
 	if (value === undefined || value.trim() === '') return fallback;
 	const parsed = Number(value);
-	if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`Expected a number, got "${value}"`);
+	if (!Number.isFinite(parsed) || parsed < 0) {
+		throw new Error(`${name} must be a number of 0 or more, got "${value}"`);
+	}
 	return parsed;
 }
 
-function int(value: string | undefined, fallback: number): number {
-	return Math.round(num(value, fallback));
+function int(env: Env, name: string, fallback: number): number {
+	return Math.round(num(env, name, fallback));
 }
 
 /** Seconds in the environment (like uvicorn's ws_ping_interval), milliseconds inside. */
-function seconds(value: string | undefined, fallbackMs: number): number {
-	return value === undefined || value.trim() === '' ? fallbackMs : Math.round(num(value, 0) * 1000);
+function seconds(env: Env, name: string, fallbackMs: number): number {
+	return Math.round(num(env, name, fallbackMs / 1000) * 1000);
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {

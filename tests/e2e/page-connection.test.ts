@@ -10,6 +10,7 @@ import {
 	expect,
 	expectState,
 	pageUrl,
+	pauseClock,
 	recordBadgeStates,
 	test,
 	type TestServer
@@ -79,6 +80,7 @@ test('a restarted server: the badge counts down in backingOff and returns to ope
 	await page.clock.install();
 	await page.goto(pageUrl(server, 'e2e-restart'));
 	await expectState(page, 'open');
+	await pauseClock(page); // the countdown below must not run out while it is being read
 
 	await server.restart(); // SIGTERM: every socket closed with 1012 "service restart"
 	await expectState(page, 'backingOff');

@@ -5,13 +5,33 @@
  */
 import path from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
-import { advance, advanceUntil, badge, expect, expectState, pageUrl, test } from './page-support';
+import {
+	advance,
+	advanceUntil,
+	badge,
+	expect,
+	expectState,
+	pageUrl,
+	pauseClock,
+	test
+} from './page-support';
 
-async function capture(page: Page, testInfo: TestInfo, index: number, state: string) {
+/**
+ * Screenshots the page in `state` after `settleMs` of fake time, in which the face eases into the
+ * state's expression; it must end before the state's own next timer (a backoff of 1 s with jitter
+ * may fire after 500 ms).
+ */
+async function capture(
+	page: Page,
+	testInfo: TestInfo,
+	index: number,
+	state: string,
+	settleMs = 1_000
+) {
 	await expectState(page, state);
 	await expect(page.getByTestId('avatar')).toHaveAttribute('data-state', state);
-	// One more frame so the face has drawn the state's expression.
-	await advance(page, 1_000, 500);
+	await advance(page, settleMs, settleMs / 2);
+	await expectState(page, state);
 	const file = path.join(testInfo.project.outputDir, 'screenshots', `${index}-${state}.png`);
 	await page.screenshot({ path: file, timeout: 30_000 }); // SwiftShader is slow on a busy machine
 	await testInfo.attach(`${index}-${state}`, { path: file, contentType: 'image/png' });
@@ -29,6 +49,7 @@ test('the page in each of the six states, with a screenshot of each', async ({
 	await expect(page.getByTestId('avatar')).toHaveAttribute('data-avatar-status', 'ready', {
 		timeout: 30_000
 	});
+	await pauseClock(page); // each state stays put until the test moves time on
 
 	await capture(page, testInfo, 1, 'open');
 	await expect(badge(page)).toContainText('Connected');
@@ -42,7 +63,7 @@ test('the page in each of the six states, with a screenshot of each', async ({
 	// 60 s of silence: the client gives up on the socket (4000) and schedules a reconnect.
 	await advanceUntil(page, 'backingOff', 60_000, 5_000);
 	await expect(page.getByTestId('connection-reason')).toContainText('4000');
-	await capture(page, testInfo, 3, 'backingOff');
+	await capture(page, testInfo, 3, 'backingOff', 400);
 
 	// The reconnect hangs in the frozen server's backlog.
 	await advanceUntil(page, 'connecting', 5_000, 250);

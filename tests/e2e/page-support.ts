@@ -140,6 +140,15 @@ export async function advance(page: Page, ms: number, step = 500): Promise<void>
 	}
 }
 
+/**
+ * Stops the page's fake time 1 s from now (`pauseAt` only jumps forward, and real time passes while
+ * the test asks the page for its clock), so no timer the page sets afterwards (a backoff, a timeout)
+ * fires until the test advances it: a state the test is looking at cannot move on in real time.
+ */
+export async function pauseClock(page: Page): Promise<void> {
+	await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+}
+
 /** Advances fake time in steps until the badge shows `state`; fails after `limitMs` of fake time. */
 export async function advanceUntil(
 	page: Page,

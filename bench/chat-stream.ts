@@ -83,7 +83,7 @@ export async function runChat(options: BenchOptions, log: (line: string) => void
 			{ figure: 'streaming took', value: both((run) => fmt(run.seconds, 's', 1)) }
 		],
 		notes: [
-			`Values read "STORE=sqlite (the default: WAL, synchronous=NORMAL, FULL for the commit behind each ack; one transaction per stored message) / STORE=memory"; a fresh server and fresh clients for each. CPU in % of one core.`,
+			`Values read "STORE=sqlite (the default: WAL, synchronous=NORMAL, FULL for the one commit behind the acks of each event-loop turn; one transaction per streamed piece) / STORE=memory"; a fresh server and fresh clients for each. CPU in % of one core.`,
 			`All chats ("${QUESTION}") are sent at the same moment from the first clients of each worker; the other connections stay idle (pings every 10 s). The local brain streams its answer in ${fmt(chunksPerReply)} chunks, ${CHUNK_DELAY_MS} ms apart (BRAIN_CHUNK_DELAY_MS).`,
 			`Chunk latency: deltas carry no send time, so each chunk is timed on the client against the one before it: (gap between two consecutive \`reply.delta\`s of a reply) - ${CHUNK_DELAY_MS} ms. That is the delay the server, the network and the client added to that chunk beyond the brain's pause (storing it, timer lateness, sending, receiving); a delay common to all chunks of a reply does not show in it, which is what the first-chunk time is for.`,
 			"First chunk and ack: from sending the chat to receiving the first `reply.delta` / the `ack`, both on the client's clock (performance.now), so they are end-to-end times."

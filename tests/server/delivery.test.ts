@@ -46,6 +46,29 @@ describe('delivery', () => {
 		expect(reply.filter((m) => m.type === 'reply.delta').length).toBeGreaterThan(1);
 	});
 
+	it('a chat whose commit fails gets an error naming it and no ack; sent again, it is answered once', async () => {
+		const store = new MemoryStore();
+		const accept = store.acceptClientMessages.bind(store);
+		let failures = 1;
+		store.acceptClientMessages = (batch) => {
+			if (failures-- > 0) throw new Error('disk I/O error');
+			return accept(batch);
+		};
+		server = await startTestServer({}, { store });
+		const client = await open('unlucky');
+		client.send({ type: 'resume', lastSeq: 0 });
+		client.send({ type: 'chat', id: 'm1', text: 'hello' });
+		expect(await client.next('error')).toMatchObject({ code: 'internal_error', id: 'm1' });
+		expect(store.pendingChats('unlucky')).toEqual([]);
+
+		client.send({ type: 'chat', id: 'm1', text: 'hello' });
+		expect(await client.next('ack')).toEqual({ type: 'ack', id: 'm1' });
+		await client.reply('m1');
+		expect(client.received.filter((m) => m.type === 'ack')).toHaveLength(1);
+		expect(client.received.filter((m) => m.type === 'reply.start')).toHaveLength(1);
+		expect(server.logs.some((line) => line.event === 'accept.failed')).toBe(true);
+	});
+
 	it('stores every sequenced message before sending it', async () => {
 		const store = new MemoryStore();
 		server = await startTestServer({}, { store });

@@ -39,6 +39,27 @@ export function describeMessageStore(
 			store.close();
 		});
 
+		it('accepts a batch in order: an id new only the first time, per client id, with the still kept', () => {
+			const store = make();
+			store.acceptClientMessage('c', chat('before'));
+			const frame = { kind: 'frame' as const, id: 'f1', image: still };
+			expect(
+				store.acceptClientMessages([
+					{ clientId: 'c', input: chat('a') },
+					{ clientId: 'c', input: chat('before') },
+					{ clientId: 'd', input: chat('a') },
+					{ clientId: 'c', input: chat('a') },
+					{ clientId: 'c', input: frame },
+					{ clientId: 'c', input: chat('b') }
+				])
+			).toEqual([true, false, true, false, true, true]);
+			expect(store.pendingChats('c').map((pending) => pending.id)).toEqual(['before', 'a', 'b']);
+			expect(store.pendingChats('d')).toEqual([{ id: 'a', text: 'text of a' }]);
+			expect(store.latestImage('c')).toEqual(still);
+			expect(store.acceptClientMessages([])).toEqual([]);
+			store.close();
+		});
+
 		it('numbers server messages per client id from 1 without gaps, and returns them stamped', () => {
 			const store = make();
 			expect(store.lastSeq('c')).toBe(0);

@@ -81,6 +81,26 @@ describe('SqliteStore on disk', () => {
 		store.close();
 	});
 
+	it('rolls a failed batch of accepts back whole: none of its ids is taken', () => {
+		const file = tempFile();
+		const store = new SqliteStore(file);
+		const db = new Database(file);
+		db.exec(
+			`CREATE TRIGGER refuse BEFORE INSERT ON inputs WHEN NEW.id = 'bad'
+			 BEGIN SELECT RAISE(ABORT, "no"); END`
+		);
+		const chat = (id: string) => ({
+			clientId: 'c',
+			input: { kind: 'chat' as const, id, text: id }
+		});
+		expect(() => store.acceptClientMessages([chat('a'), chat('bad'), chat('b')])).toThrow();
+		db.exec('DROP TRIGGER refuse');
+		db.close();
+		expect(store.pendingChats('c')).toEqual([]);
+		expect(store.acceptClientMessages([chat('a'), chat('b')])).toEqual([true, true]);
+		store.close();
+	});
+
 	it('refuses a file that is not a database with a StoreOpenError naming the file', () => {
 		const file = tempFile();
 		writeFileSync(file, 'this is not a database, just some text that is long enough '.repeat(40));

@@ -15,7 +15,9 @@ export const moodSchema = v.picklist(MOODS);
 export const ERROR_CODES = {
 	badMessage: 'bad_message',
 	rateLimited: 'rate_limited',
-	brainFailed: 'brain_failed'
+	brainFailed: 'brain_failed',
+	/** The server failed at its end (a bug, the store); the client may send the message again. */
+	internalError: 'internal_error'
 } as const;
 
 export const connectedSchema = v.object({

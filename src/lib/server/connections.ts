@@ -6,6 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { CLOSE, CLOSE_REASON } from '../protocol/limits';
+import { ERROR_CODES } from '../protocol/server-messages';
+import type { AcceptQueue } from './accept-queue';
 import type { ConnectionFacts } from './brain/types';
 import type { ServerConfig } from './config';
 import type { Conversations } from './conversations';
@@ -62,6 +64,8 @@ export function connectionFacts(
 export interface ConnectionDeps {
 	config: ServerConfig;
 	store: MessageStore;
+	/** Stores chats and stills in one commit per turn of the event loop. */
+	accepts: AcceptQueue;
 	log: Logger;
 	registry: Registry<Session>;
 	conversations: Conversations;
@@ -99,7 +103,7 @@ function openSession(
 	clientId: string,
 	req: IncomingMessage
 ): void {
-	const { config, store, log, registry, conversations, history } = deps;
+	const { config, store, accepts, log, registry, conversations, history } = deps;
 	const session = new Session(clientId, ws, {
 		config,
 		store,
@@ -125,7 +129,10 @@ function openSession(
 	const context: HandlerContext = {
 		session,
 		store,
+		accepts,
 		conversation: () => conversations.of(clientId),
+		onFault: (error) =>
+			log.error({ event: 'accept.failed', clientId, err: error }, 'storing a message failed'),
 		maxBadMessages: config.maxBadMessages
 	};
 	ws.on('message', (data, isBinary) => {
@@ -135,7 +142,7 @@ function openSession(
 			log.error({ event: 'message.fault', clientId, err: error }, 'message handling failed');
 			session.send({
 				type: 'error',
-				code: 'internal_error',
+				code: ERROR_CODES.internalError,
 				message: 'The server could not handle that message'
 			});
 		}

@@ -3,8 +3,10 @@
  * come from the table in ./errors (a string code and, where the connection ends, a close code).
  */
 import type { RawData } from 'ws';
+import type { AcceptQueue } from './accept-queue';
 import type { ClientMessage } from '../protocol/client-messages';
 import { parseClientMessage } from '../protocol/parse';
+import { ERROR_CODES } from '../protocol/server-messages';
 import type { Conversation } from './conversation';
 import { REFUSALS, type Refusal } from './errors';
 import type { Session } from './session';
@@ -13,8 +15,12 @@ import type { AcceptedInput, MessageStore } from './store/message-store';
 export interface HandlerContext {
 	session: Session;
 	store: MessageStore;
+	/** Stores chats and stills, a turn's worth in one commit. */
+	accepts: AcceptQueue;
 	/** The client id's conversation, made on first use. */
 	conversation: () => Conversation;
+	/** A message was handled but its work failed (the store): logged by the caller. */
+	onFault: (error: unknown) => void;
 	maxBadMessages: number;
 }
 
@@ -56,28 +62,41 @@ function dispatch(context: HandlerContext, message: ClientMessage): void {
 			return;
 		case 'chat': {
 			const input = { kind: 'chat' as const, id: message.id, text: message.text };
-			// The conversation first: a new one loads the chats pending in the store, not this one.
-			const conversation = context.conversation();
-			if (accept(context, input)) conversation.chat(input);
+			// A conversation made just now reads this chat from the store too; chat() knows it then.
+			accept(context, input, () => context.conversation().chat(input));
 			return;
 		}
 		case 'frame': {
 			const { id, mime, width, height, data } = message;
 			const image = { mime, width, height, data };
-			const conversation = context.conversation();
-			if (accept(context, { kind: 'frame', id, image })) conversation.frame(image);
+			accept(context, { kind: 'frame', id, image }, () => context.conversation().frame(image));
 			return;
 		}
 	}
 }
 
-/** Stores the message (durably), acks it, and says whether it is new (to be acted on once). */
-function accept(context: HandlerContext, input: AcceptedInput): boolean {
-	const { session, store } = context;
+/**
+ * Stores the message durably (with the others of this turn: ./accept-queue), then acks it and,
+ * if it is new, acts on it once. If the commit fails, the client gets an error and no ack, so it
+ * sends the message again.
+ */
+function accept(context: HandlerContext, input: AcceptedInput, actOnNew: () => void): void {
+	const { session } = context;
 	session.ensureResumed();
-	const isNew = store.acceptClientMessage(session.clientId, input);
-	session.send({ type: 'ack', id: input.id });
-	return isNew;
+	context.accepts.add({ clientId: session.clientId, input }, (outcome) => {
+		if (!outcome.ok) {
+			context.onFault(outcome.error);
+			session.send({
+				type: 'error',
+				code: ERROR_CODES.internalError,
+				message: 'The server could not store that message; send it again',
+				id: input.id
+			});
+			return;
+		}
+		session.send({ type: 'ack', id: input.id });
+		if (outcome.isNew) actOnNew();
+	});
 }
 
 /** A bad message: say why; after too many, close with 1008. */

@@ -6,6 +6,7 @@
  */
 import { WebSocketServer } from 'ws';
 import { CLOSE, CLOSE_REASON } from '../protocol/limits';
+import { AcceptQueue } from './accept-queue';
 import { createBrain } from './brain/index';
 import type { Brain } from './brain/types';
 import { resolveConfig, type ServerConfig } from './config';
@@ -91,9 +92,13 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 
 	const facts = connectionFacts(registry, history, startedAt);
 	const conversations = new Conversations({ store, brain, registry, facts, log });
+	const accepts = new AcceptQueue(store, (error) =>
+		log.error({ event: 'accept.fault', err: error }, 'acting on an accepted message failed')
+	);
 	const onConnection = createConnectionHandler({
 		config,
 		store,
+		accepts,
 		log,
 		registry,
 		conversations,
@@ -124,6 +129,8 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 			clearInterval(sweeper);
 			await conversations.stopAll(); // each open reply ends with reply.interrupted
 			await closeAllSockets(wss, registry, config.shutdownGraceMs);
+			// Normally empty by now (closing sessions read no more frames); never lose one anyway.
+			accepts.flush();
 			store.close();
 			log.info({ event: 'server.closed' }, 'socket server closed');
 		})();

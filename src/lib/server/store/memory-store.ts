@@ -6,6 +6,7 @@ import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server
 import type { ImageInput } from '../brain/types';
 import type {
 	AcceptedInput,
+	AcceptRequest,
 	MessageStore,
 	PendingChat,
 	RecoveredReply,
@@ -60,6 +61,10 @@ export class MemoryStore implements MessageStore {
 		}
 		this.#trimAccepted(log);
 		return true;
+	}
+
+	acceptClientMessages(batch: readonly AcceptRequest[]): boolean[] {
+		return batch.map(({ clientId, input }) => this.acceptClientMessage(clientId, input));
 	}
 
 	appendServerMessage(clientId: string, message: UnsequencedMessage): SequencedMessage {

@@ -22,6 +22,12 @@ import type { ImageInput } from '../brain/types';
 export type AcceptedInput =
 	{ kind: 'chat'; id: string; text: string } | { kind: 'frame'; id: string; image: ImageInput };
 
+/** One client message to accept, and whose it is. */
+export interface AcceptRequest {
+	clientId: string;
+	input: AcceptedInput;
+}
+
 /** An accepted chat whose reply has not finished (answered once the client id is active). */
 export interface PendingChat {
 	id: string;
@@ -53,6 +59,12 @@ export interface MessageStore {
 	 * change nothing). Durable when this returns: the server sends `ack {id}` right after.
 	 */
 	acceptClientMessage(clientId: string, input: AcceptedInput): boolean;
+	/**
+	 * acceptClientMessage for many messages at once, in order, in one durable commit (one fsync for
+	 * all of them: see ../accept-queue). Returns, for each, whether it was new; an id that comes
+	 * twice in one batch is new only the first time. Throws, storing none, if the commit fails.
+	 */
+	acceptClientMessages(batch: readonly AcceptRequest[]): boolean[];
 	/**
 	 * Gives a server message the next `seq` of this client id (1, 2, 3… without gaps, across
 	 * connections and, for a durable store, restarts), stores it and returns it with its `seq`.

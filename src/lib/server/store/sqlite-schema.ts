@@ -78,8 +78,9 @@ export function openDatabase(file: string): Database.Database {
 		mkdirSync(path.dirname(file), { recursive: true });
 		db = new Database(file);
 		// WAL + NORMAL: every commit survives the process dying (kill -9); the store raises it to
-		// FULL for the commits behind an ack (SqliteStore.acceptClientMessage), which must also
-		// survive the machine losing power. Streamed reply pieces are not worth an fsync each.
+		// FULL for the commits behind acks (SqliteStore.acceptClientMessages, one per turn of the
+		// event loop), which must also survive the machine losing power. Streamed reply pieces are
+		// not worth an fsync each.
 		db.pragma('journal_mode = WAL');
 		db.pragma('synchronous = NORMAL');
 		const check = db.pragma('quick_check', { simple: true });

@@ -9,6 +9,7 @@ import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server
 import type { ImageInput } from '../brain/types';
 import type {
 	AcceptedInput,
+	AcceptRequest,
 	MessageStore,
 	PendingChat,
 	RecoveredReply,
@@ -100,7 +101,7 @@ export class SqliteStore implements MessageStore {
 	readonly #db: Database.Database;
 	readonly #sql: ReturnType<typeof prepare>;
 	readonly #retention: RetentionOptions;
-	readonly #accept: (clientId: string, input: AcceptedInput) => boolean;
+	readonly #accept: (batch: readonly AcceptRequest[]) => boolean[];
 	readonly #append: (clientId: string, message: UnsequencedMessage) => SequencedMessage;
 	readonly #acknowledge: (clientId: string, seq: number) => void;
 	readonly #recover: () => RecoveredReply[];
@@ -113,7 +114,9 @@ export class SqliteStore implements MessageStore {
 		this.#db = openDatabase(file);
 		this.#sql = prepare(this.#db);
 		const tx = <F extends (...args: never[]) => unknown>(fn: F): F => this.#db.transaction(fn);
-		this.#accept = tx((clientId, input) => this.#acceptNow(clientId, input));
+		this.#accept = tx((batch) =>
+			batch.map(({ clientId, input }) => this.#acceptNow(clientId, input))
+		);
 		this.#append = tx((clientId, message) => this.#appendNow(clientId, message));
 		this.#acknowledge = tx((clientId, seq) => this.#acknowledgeNow(clientId, seq));
 		this.#recover = tx(() => this.#recoverNow());
@@ -121,11 +124,16 @@ export class SqliteStore implements MessageStore {
 	}
 
 	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
+		return this.acceptClientMessages([{ clientId, input }])[0] as boolean;
+	}
+
+	acceptClientMessages(batch: readonly AcceptRequest[]): boolean[] {
+		if (batch.length === 0) return [];
 		// The ack promises the client it may forget the message: this commit (and every one before
 		// it in the log) reaches the disk before it returns, even across a power cut.
 		this.#db.pragma('synchronous = FULL');
 		try {
-			return this.#accept(clientId, input);
+			return this.#accept(batch);
 		} finally {
 			this.#db.pragma('synchronous = NORMAL');
 		}

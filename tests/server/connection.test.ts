@@ -96,6 +96,16 @@ describe('connection behaviour', () => {
 		expect(closeLine()).toMatchObject({ code: 1006, reason: 'keepalive timeout', by: 'server' });
 	});
 
+	it('counts any message as a sign of life: a talking peer that answers no protocol ping stays', async () => {
+		server = await startTestServer({ wsPingIntervalMs: 20, wsPingTimeoutMs: 300 });
+		const client = await open('talker', { autoPong: false });
+		const talking = setInterval(() => client.send({ type: 'ping' }), 30);
+		await new Promise((resolve) => setTimeout(resolve, 1_200)); // four timeouts' worth
+		clearInterval(talking);
+		expect(client.ws.readyState).toBe(client.ws.OPEN);
+		expect(await client.closed).toEqual({ code: 1006, reason: '' }); // silent now: terminated
+	});
+
 	it('replaces an older connection with the same client id: 1000 "replaced"', async () => {
 		server = await startTestServer();
 		const older = await open('twin');

@@ -4,7 +4,7 @@
  * logged once when it opens and once when it closes.
  */
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { CLOSE, CLOSE_REASON } from '../protocol/limits';
 import { ERROR_CODES } from '../protocol/server-messages';
 import type { AcceptQueue } from './accept-queue';
@@ -12,9 +12,9 @@ import type { ConnectionFacts } from './brain/types';
 import type { ServerConfig } from './config';
 import type { Conversations } from './conversations';
 import type { Logger } from './log';
-import { handleFrame, type HandlerContext } from './message-handler';
+import { handleFrame, type HandlerDeps } from './message-handler';
 import type { Registry } from './registry';
-import { Session } from './session';
+import { Session, type SessionDeps } from './session';
 import type { MessageStore } from './store/message-store';
 
 /** Client ids remembered for `resumedFrom` and connection counts; the oldest are forgotten. */
@@ -79,66 +79,43 @@ export type ConnectionHandler = (
 	req: IncomingMessage
 ) => void;
 
-/** Builds the handler for accepted sockets. */
-export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
-	const { log } = deps;
-	return (ws, clientId, rawId, req) => {
-		ws.on('error', (error) =>
-			log.warn({ event: 'socket.error', clientId, err: error }, 'socket error')
-		);
-		if (clientId === null) {
-			const { invalidClientId: code } = CLOSE;
-			const reason = CLOSE_REASON.invalidClientId;
-			log.info({ event: 'connection.refused', rawId: rawId.slice(0, 80), code, reason }, reason);
-			ws.close(code, reason);
-			return;
-		}
-		openSession(deps, ws, clientId, req);
-	};
-}
+/** The session of an accepted socket, kept on the socket so that listeners can be shared. */
+const SESSION = Symbol('talkline.session');
+type SessionSocket = WebSocket & { [SESSION]?: Session };
 
-function openSession(
-	deps: ConnectionDeps,
-	ws: WebSocket,
-	clientId: string,
-	req: IncomingMessage
-): void {
+/**
+ * Builds the handler for accepted sockets. The socket listeners are made here, once per server,
+ * and find their session on the socket (`this`): an idle connection holds no closures of its own.
+ */
+export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
 	const { config, store, accepts, log, registry, conversations, history } = deps;
-	const session = new Session(clientId, ws, {
-		config,
-		store,
-		onTerminated: (s, reason, details) =>
-			log.warn(
-				{ event: 'connection.terminated', clientId, sessionId: s.sessionId, reason, ...details },
-				'connection terminated'
-			)
-	});
-	const resumedFrom = history.record(clientId, session.sessionId);
-	registry.add(session);
-	const { sessionId } = session;
-	log.info(
-		{
-			event: 'connection.open',
-			clientId,
-			sessionId,
-			remote: req.socket.remoteAddress,
-			origin: req.headers.origin
-		},
-		'connection opened'
-	);
-	const context: HandlerContext = {
-		session,
+	const sessionDeps: SessionDeps = { config, store, log };
+	const handlerDeps: HandlerDeps = {
 		store,
 		accepts,
-		conversation: () => conversations.of(clientId),
-		onFault: (error) =>
-			log.error({ event: 'accept.failed', clientId, err: error }, 'storing a message failed'),
+		conversations,
+		log,
 		maxBadMessages: config.maxBadMessages
 	};
-	ws.on('message', (data, isBinary) => {
+
+	function onError(this: SessionSocket, error: Error): void {
+		log.warn(
+			{ event: 'socket.error', clientId: this[SESSION]?.clientId, err: error },
+			'socket error'
+		);
+	}
+
+	function onPong(this: SessionSocket): void {
+		this[SESSION]?.alive();
+	}
+
+	function onMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
+		const session = this[SESSION];
+		if (!session) return;
 		try {
-			handleFrame(context, data, isBinary);
+			handleFrame(handlerDeps, session, data, isBinary);
 		} catch (error) {
+			const { clientId } = session;
 			log.error({ event: 'message.fault', clientId, err: error }, 'message handling failed');
 			session.send({
 				type: 'error',
@@ -146,8 +123,12 @@ function openSession(
 				message: 'The server could not handle that message'
 			});
 		}
-	});
-	ws.on('close', (code, reason) => {
+	}
+
+	function onClose(this: SessionSocket, code: number, reason: Buffer): void {
+		const session = this[SESSION];
+		if (!session) return;
+		const { clientId, sessionId } = session;
 		session.dispose();
 		registry.remove(session);
 		conversations.release(clientId);
@@ -164,13 +145,41 @@ function openSession(
 			},
 			'connection closed'
 		);
-	});
-	session.start(resumedFrom);
-	// Chats accepted before a restart and not yet answered are answered now, into the store: the
-	// client's `resume` replays them in order.
-	try {
-		conversations.of(clientId);
-	} catch (error) {
-		log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');
 	}
+
+	return (ws: SessionSocket, clientId, rawId, req) => {
+		ws.on('error', onError);
+		if (clientId === null) {
+			const { invalidClientId: code } = CLOSE;
+			const reason = CLOSE_REASON.invalidClientId;
+			log.info({ event: 'connection.refused', rawId: rawId.slice(0, 80), code, reason }, reason);
+			ws.close(code, reason);
+			return;
+		}
+		const session = new Session(clientId, ws, sessionDeps);
+		ws[SESSION] = session;
+		const resumedFrom = history.record(clientId, session.sessionId);
+		registry.add(session);
+		log.info(
+			{
+				event: 'connection.open',
+				clientId,
+				sessionId: session.sessionId,
+				remote: req.socket.remoteAddress,
+				origin: req.headers.origin
+			},
+			'connection opened'
+		);
+		ws.on('message', onMessage);
+		ws.on('pong', onPong);
+		ws.on('close', onClose);
+		session.start(resumedFrom);
+		// Chats accepted before a restart and not yet answered are answered now, into the store: the
+		// client's `resume` replays them in order.
+		try {
+			conversations.resumePending(clientId);
+		} catch (error) {
+			log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');
+		}
+	};
 }

@@ -39,6 +39,16 @@ export class Conversations {
 		return conversation;
 	}
 
+	/**
+	 * On a connection: answers the chats the store holds as accepted but unanswered (accepted
+	 * before a restart), if there are any. A client with none gets no conversation until it speaks,
+	 * so an idle connection costs no conversation.
+	 */
+	resumePending(clientId: string): void {
+		if (this.#byClientId.has(clientId)) return;
+		if (this.#deps.store.pendingChats(clientId).length > 0) this.of(clientId);
+	}
+
 	/** Forgets the conversation if its client has no connection and no reply runs or waits. */
 	release(clientId: string): void {
 		const conversation = this.#byClientId.get(clientId);

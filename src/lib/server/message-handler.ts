@@ -7,40 +7,44 @@ import type { AcceptQueue } from './accept-queue';
 import type { ClientMessage } from '../protocol/client-messages';
 import { parseClientMessage } from '../protocol/parse';
 import { ERROR_CODES } from '../protocol/server-messages';
-import type { Conversation } from './conversation';
+import type { Conversations } from './conversations';
 import { REFUSALS, type Refusal } from './errors';
+import type { Logger } from './log';
 import type { Session } from './session';
 import type { AcceptedInput, MessageStore } from './store/message-store';
 
-export interface HandlerContext {
-	session: Session;
+/** What the handler needs from the server: one object, shared by every connection. */
+export interface HandlerDeps {
 	store: MessageStore;
 	/** Stores chats and stills, a turn's worth in one commit. */
 	accepts: AcceptQueue;
-	/** The client id's conversation, made on first use. */
-	conversation: () => Conversation;
-	/** A message was handled but its work failed (the store): logged by the caller. */
-	onFault: (error: unknown) => void;
+	conversations: Conversations;
+	log: Logger;
 	maxBadMessages: number;
 }
 
 /** Handles one incoming frame. Never throws for anything a client can send. */
-export function handleFrame(context: HandlerContext, data: RawData, isBinary: boolean): void {
-	const { session } = context;
+export function handleFrame(
+	deps: HandlerDeps,
+	session: Session,
+	data: RawData,
+	isBinary: boolean
+): void {
 	session.alive();
 	if (session.closeIntent) return;
 	if (!session.limiter.take()) return refuse(session, REFUSALS.rateLimited);
-	if (isBinary) return badMessage(context, 'Binary frames are not accepted; send JSON text');
+	if (isBinary) return badMessage(deps, session, 'Binary frames are not accepted; send JSON text');
 	const parsed = parseClientMessage(rawText(data));
 	if (!parsed.ok) {
 		if (parsed.error.overLimit) return refuse(session, REFUSALS.tooBig);
-		return badMessage(context, parsed.error.message, parsed.error.id);
+		return badMessage(deps, session, parsed.error.message, parsed.error.id);
 	}
-	dispatch(context, parsed.message);
+	dispatch(deps, session, parsed.message);
 }
 
-function dispatch(context: HandlerContext, message: ClientMessage): void {
-	const { session, store } = context;
+function dispatch(deps: HandlerDeps, session: Session, message: ClientMessage): void {
+	const { store, conversations } = deps;
+	const { clientId } = session;
 	switch (message.type) {
 		case 'ping':
 			session.send({ type: 'pong', ts: Date.now() });
@@ -54,22 +58,27 @@ function dispatch(context: HandlerContext, message: ClientMessage): void {
 		case 'ack':
 			// Records delivery; the log is trimmed only by retention (the page replays it on load).
 			session.ensureResumed();
-			store.acknowledge(session.clientId, message.seq);
+			store.acknowledge(clientId, message.seq);
 			return;
 		case 'interrupt':
 			session.ensureResumed();
-			context.conversation().interrupt(message.replyId);
+			conversations.of(clientId).interrupt(message.replyId);
 			return;
 		case 'chat': {
 			const input = { kind: 'chat' as const, id: message.id, text: message.text };
-			// A conversation made just now reads this chat from the store too; chat() knows it then.
-			accept(context, input, () => context.conversation().chat(input));
+			// Made before the commit: a conversation made while the batch settles would start on the
+			// chats it finds pending in the store at once, before a still of the same batch reached it.
+			conversations.of(clientId);
+			accept(deps, session, input, () => conversations.of(clientId).chat(input));
 			return;
 		}
 		case 'frame': {
 			const { id, mime, width, height, data } = message;
 			const image = { mime, width, height, data };
-			accept(context, { kind: 'frame', id, image }, () => context.conversation().frame(image));
+			conversations.of(clientId);
+			accept(deps, session, { kind: 'frame', id, image }, () =>
+				conversations.of(clientId).frame(image)
+			);
 			return;
 		}
 	}
@@ -80,12 +89,20 @@ function dispatch(context: HandlerContext, message: ClientMessage): void {
  * if it is new, acts on it once. If the commit fails, the client gets an error and no ack, so it
  * sends the message again.
  */
-function accept(context: HandlerContext, input: AcceptedInput, actOnNew: () => void): void {
-	const { session } = context;
+function accept(
+	deps: HandlerDeps,
+	session: Session,
+	input: AcceptedInput,
+	actOnNew: () => void
+): void {
+	const { clientId } = session;
 	session.ensureResumed();
-	context.accepts.add({ clientId: session.clientId, input }, (outcome) => {
+	deps.accepts.add({ clientId, input }, (outcome) => {
 		if (!outcome.ok) {
-			context.onFault(outcome.error);
+			deps.log.error(
+				{ event: 'accept.failed', clientId, err: outcome.error },
+				'storing a message failed'
+			);
 			session.send({
 				type: 'error',
 				code: ERROR_CODES.internalError,
@@ -100,10 +117,9 @@ function accept(context: HandlerContext, input: AcceptedInput, actOnNew: () => v
 }
 
 /** A bad message: say why; after too many, close with 1008. */
-function badMessage(context: HandlerContext, message: string, id?: string): void {
-	const { session } = context;
+function badMessage(deps: HandlerDeps, session: Session, message: string, id?: string): void {
 	session.stats.badMessages += 1;
-	const tooMany = session.stats.badMessages >= context.maxBadMessages;
+	const tooMany = session.stats.badMessages >= deps.maxBadMessages;
 	refuse(session, REFUSALS.badMessage(message), id);
 	if (tooMany) refuse(session, REFUSALS.tooManyBadMessages);
 }

@@ -8,23 +8,29 @@ import { WebSocket } from 'ws';
 import { serialize } from '../protocol/parse';
 import type { ServerMessage } from '../protocol/server-messages';
 
-export interface OutboundOptions {
+export interface OutboundLimits {
 	maxBufferedBytes: number;
 	/** How long `paced` waits for the client to read before it gives the client up. */
-	stallTimeoutMs: number;
-	/** The client fell too far behind; the socket has been terminated with this much queued. */
-	onOverflow: (bufferedBytes: number) => void;
+	sendStallTimeoutMs: number;
+}
+
+/** Told when a client falls too far behind. */
+export interface OutboundOwner {
+	/** The socket has been terminated with this much queued. */
+	overflowed(bufferedBytes: number): void;
 }
 
 export class Outbound {
 	readonly #ws: WebSocket;
-	readonly #options: OutboundOptions;
+	readonly #limits: OutboundLimits;
+	readonly #owner: OutboundOwner;
 	/** Settles once the last frame handed to ws has been written to the TCP socket. */
 	#lastWrite: Promise<void> = Promise.resolve();
 
-	constructor(ws: WebSocket, options: OutboundOptions) {
+	constructor(ws: WebSocket, limits: OutboundLimits, owner: OutboundOwner) {
 		this.#ws = ws;
-		this.#options = options;
+		this.#limits = limits;
+		this.#owner = owner;
 	}
 
 	/** Sends now; false when the socket is not open or the client is too far behind. */
@@ -33,9 +39,9 @@ export class Outbound {
 		if (ws.readyState !== WebSocket.OPEN) return false;
 		const data = serialize(message);
 		const queued = ws.bufferedAmount;
-		if (queued + Buffer.byteLength(data) > this.#options.maxBufferedBytes) {
+		if (queued + Buffer.byteLength(data) > this.#limits.maxBufferedBytes) {
 			ws.terminate();
-			this.#options.onOverflow(queued);
+			this.#owner.overflowed(queued);
 			return false;
 		}
 		this.#lastWrite = new Promise((resolve) => ws.send(data, () => resolve()));
@@ -44,13 +50,13 @@ export class Outbound {
 
 	/** Sends once less than half the budget is queued; gives the client up if it stops reading. */
 	async paced(message: ServerMessage): Promise<boolean> {
-		if (this.#ws.bufferedAmount > this.#options.maxBufferedBytes / 2) {
-			const drained = await withTimeout(this.#lastWrite, this.#options.stallTimeoutMs);
+		if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes / 2) {
+			const drained = await withTimeout(this.#lastWrite, this.#limits.sendStallTimeoutMs);
 			if (this.#ws.readyState !== WebSocket.OPEN) return false;
 			if (!drained) {
 				const queued = this.#ws.bufferedAmount;
 				this.#ws.terminate();
-				this.#options.onOverflow(queued);
+				this.#owner.overflowed(queued);
 				return false;
 			}
 		}

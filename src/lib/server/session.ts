@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { SequencedMessage, ServerMessage } from '../protocol/server-messages';
 import type { ServerConfig } from './config';
-import { startHeartbeat, type Heartbeat } from './heartbeat';
-import { Outbound } from './outbound';
+import { Heartbeat, type HeartbeatOwner } from './heartbeat';
+import type { Logger } from './log';
+import { Outbound, type OutboundOwner } from './outbound';
 import { RateLimiter } from './rate-limiter';
 import type { MessageStore } from './store/message-store';
 
@@ -31,14 +32,14 @@ export interface SessionStats {
 	badMessages: number;
 }
 
+/** What every session of a server shares (one object for all of them). */
 export interface SessionDeps {
 	config: ServerConfig;
 	store: MessageStore;
-	/** The socket was terminated without a close frame (keepalive timeout, backpressure). */
-	onTerminated: (session: Session, reason: string, details?: Record<string, number>) => void;
+	log: Logger;
 }
 
-export class Session {
+export class Session implements HeartbeatOwner, OutboundOwner {
 	readonly sessionId = randomUUID();
 	readonly openedAt = Date.now();
 	readonly stats: SessionStats = { pingsSent: 0, pongsReceived: 0, badMessages: 0 };
@@ -63,11 +64,7 @@ export class Session {
 		const { config } = deps;
 		this.limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
 		this.#seqAtOpen = deps.store.lastSeq(clientId);
-		this.#outbound = new Outbound(ws, {
-			maxBufferedBytes: config.maxBufferedBytes,
-			stallTimeoutMs: config.sendStallTimeoutMs,
-			onOverflow: (bufferedBytes) => this.#terminated('backpressure', { bufferedBytes })
-		});
+		this.#outbound = new Outbound(ws, config, this);
 	}
 
 	/** Greets the client and starts keepalive. `resumedFrom`: the session this one follows. */
@@ -81,18 +78,23 @@ export class Session {
 			pingIntervalMs: config.pingIntervalMs,
 			...(resumedFrom ? { resumedFrom } : {})
 		});
-		this.#heartbeat = startHeartbeat(this.#ws, {
-			pingIntervalMs: config.pingIntervalMs,
-			wsPingIntervalMs: config.wsPingIntervalMs,
-			wsPingTimeoutMs: config.wsPingTimeoutMs,
-			sendPing: (ts) => {
-				if (this.send({ type: 'ping', ts })) this.stats.pingsSent += 1;
-			},
-			onTimeout: () => {
-				this.#ws.terminate();
-				this.#terminated('keepalive timeout');
-			}
-		});
+		this.#heartbeat = new Heartbeat(this.#ws, this, config);
+	}
+
+	/** Keepalive: one JSON ping, counted for the brain. */
+	sendPing(ts: number): void {
+		if (this.send({ type: 'ping', ts })) this.stats.pingsSent += 1;
+	}
+
+	/** Keepalive: the peer has been silent too long. */
+	keepaliveTimedOut(): void {
+		this.#ws.terminate();
+		this.#terminated('keepalive timeout');
+	}
+
+	/** The client fell too far behind; Outbound has terminated the socket. */
+	overflowed(bufferedBytes: number): void {
+		this.#terminated('backpressure', { bufferedBytes });
 	}
 
 	/** The peer spoke: keepalive is satisfied. */
@@ -157,8 +159,13 @@ export class Session {
 		this.#replayGeneration += 1;
 	}
 
+	/** The socket was terminated without a close frame (keepalive timeout, backpressure). */
 	#terminated(reason: string, details?: Record<string, number>): void {
 		this.closeIntent ??= { code: 1006, reason };
-		this.#deps.onTerminated(this, reason, details);
+		const { clientId, sessionId } = this;
+		this.#deps.log.warn(
+			{ event: 'connection.terminated', clientId, sessionId, reason, ...details },
+			'connection terminated'
+		);
 	}
 }

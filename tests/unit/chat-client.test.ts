@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChatClient, type LiveReplyEvent } from '../../src/lib/chat/chat-client';
+import {
+	ChatClient,
+	RETRY_AFTER_SERVER_ERROR_MS,
+	type LiveReplyEvent
+} from '../../src/lib/chat/chat-client';
 import type { TranscriptItem } from '../../src/lib/chat/transcript.svelte';
 import { PageConnection } from '../../src/lib/connection/page-connection.svelte';
 import { FakeSocketRegistry, type FakeSocket } from '../support/fake-socket';
@@ -433,6 +437,36 @@ describe('ChatClient: errors and limits', () => {
 		expect(page.sent().filter((frame) => frame.type === 'chat')).toEqual([
 			{ type: 'chat', id: fine, text: 'fine' }
 		]);
+	});
+
+	it('sends a message again, with its id, a while after the server failed to store it', () => {
+		const page = makePage();
+		page.open();
+		page.client.send('one');
+		page.client.send('two');
+		const [one, two] = page.userIds();
+		for (const id of [one, two]) {
+			page.socket.serverMessage({
+				type: 'error',
+				code: 'internal_error',
+				message: 'The server could not store that message; it was not accepted',
+				id
+			});
+		}
+		expect(page.outline()).toEqual(['U:one:pending', 'U:two:pending', 'N:warning']);
+		const chatsSent = () => page.sent().filter((frame) => frame.type === 'chat');
+		expect(chatsSent()).toHaveLength(2);
+
+		vi.advanceTimersByTime(RETRY_AFTER_SERVER_ERROR_MS - 1);
+		expect(chatsSent()).toHaveLength(2);
+		vi.advanceTimersByTime(1);
+		expect(chatsSent().slice(2)).toEqual([
+			{ type: 'chat', id: one, text: 'one' },
+			{ type: 'chat', id: two, text: 'two' }
+		]);
+		expect(page.outline().slice(0, 2)).toEqual(['U:one:sent', 'U:two:sent']);
+		page.socket.serverMessage({ type: 'ack', id: one });
+		expect(page.outline()[0]).toBe('U:one:delivered');
 	});
 
 	it('shows an error without an outbox id as a notice and keeps the outbox', () => {

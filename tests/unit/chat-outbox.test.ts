@@ -132,6 +132,22 @@ describe('Outbox: states and persistence', () => {
 		expect(states(new Outbox({ clientId: 'client-a', storage }))).toEqual(states(outbox));
 	});
 
+	it('requeues one sent message the server failed to store, and nothing acked or pending', () => {
+		const storage = new MemoryStorage();
+		const outbox = new Outbox({ clientId: 'client-a', storage });
+		for (const id of ['m1', 'm2', 'm3']) outbox.add(chat(id));
+		outbox.markSent('m1');
+		outbox.markSent('m2');
+		outbox.markAcked('m1');
+		for (const id of ['m1', 'm2', 'm3']) outbox.requeue(id);
+		expect(states(outbox)).toEqual([
+			['m1', 'acked'],
+			['m2', 'pending'],
+			['m3', 'pending']
+		]);
+		expect(states(new Outbox({ clientId: 'client-a', storage }))).toEqual(states(outbox));
+	});
+
 	it('removes a message for good, also from storage', () => {
 		const storage = new MemoryStorage();
 		const outbox = new Outbox({ clientId: 'client-a', storage });

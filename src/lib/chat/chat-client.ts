@@ -11,6 +11,7 @@
 import { MAX_CHAT_CHARS } from '$lib/protocol/limits';
 import { parseServerMessage, serialize } from '$lib/protocol/parse';
 import {
+	ERROR_CODES,
 	isSequenced,
 	type Mood,
 	type SequencedMessage,
@@ -39,6 +40,13 @@ export interface ChatClientOptions {
 /** How long to gather stored messages before acknowledging them in one `ack`. */
 const ACK_DELAY_MS = 250;
 
+/**
+ * How long to wait before sending a message again that the server failed to store
+ * (`internal_error`): soon enough to get an answer, slow enough that a store that keeps failing
+ * never pushes the page into the rate limit.
+ */
+export const RETRY_AFTER_SERVER_ERROR_MS = 5_000;
+
 export class ChatClient {
 	readonly transcript = new Transcript();
 	readonly #connection: PageConnection;
@@ -52,6 +60,7 @@ export class ChatClient {
 	/** `resume` has gone out on the current socket; the outbox may flow. */
 	#resumed = false;
 	#ackTimer: ReturnType<typeof setTimeout> | null = null;
+	#retryTimer: ReturnType<typeof setTimeout> | null = null;
 	#ackedSeq = 0;
 	/** The page has said once that the outbox cannot be stored. */
 	#warnedUnsaved = false;
@@ -85,6 +94,8 @@ export class ChatClient {
 		for (const cleanup of this.#cleanups.splice(0)) cleanup();
 		if (this.#ackTimer) clearTimeout(this.#ackTimer);
 		this.#ackTimer = null;
+		if (this.#retryTimer) clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
 	}
 
 	/**
@@ -216,14 +227,30 @@ export class ChatClient {
 
 	#error(code: string, text: string, id: string | undefined): void {
 		const entry = id ? this.#outbox.entries.find((e) => e.id === id) : undefined;
-		if (entry && code === 'bad_message') {
+		if (entry && code === ERROR_CODES.badMessage) {
 			// The server will never accept it as it is: take it out, and say so.
 			this.#outbox.remove(entry.id);
 			this.transcript.setUserStatus(entry.id, 'refused');
 			this.transcript.notice(`A message was refused by the server: ${text}`, 'error');
 			return;
 		}
-		const tone = code === 'brain_failed' ? 'warning' : 'error';
+		if (entry && code === ERROR_CODES.internalError) {
+			// The server failed, not the message: it stays in the outbox and goes again shortly.
+			this.#outbox.requeue(entry.id);
+			if (entry.message.type === 'chat') this.transcript.setUserStatus(entry.id, 'pending');
+			if (this.#retryTimer) return; // one notice and one retry for a batch of failures
+			this.#retryTimer = setTimeout(() => {
+				this.#retryTimer = null;
+				this.#flush();
+			}, RETRY_AFTER_SERVER_ERROR_MS);
+			const seconds = RETRY_AFTER_SERVER_ERROR_MS / 1000;
+			this.transcript.notice(
+				`The server could not store a message just now; it goes again in ${seconds} s.`,
+				'warning'
+			);
+			return;
+		}
+		const tone = code === ERROR_CODES.brainFailed ? 'warning' : 'error';
 		this.transcript.notice(text, tone);
 	}
 

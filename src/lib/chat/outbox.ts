@@ -128,6 +128,11 @@ export class Outbox {
 		return entry;
 	}
 
+	/** The server could not take this message (its error, not the message's): send it again. */
+	requeue(id: string): void {
+		this.#update(id, (entry) => entry.state === 'sent' && (entry.state = 'pending'));
+	}
+
 	/** A socket closed: what was sent and not acked is pending again, to go out on the next one. */
 	requeueSent(): void {
 		let changed = false;

@@ -106,7 +106,7 @@ function accept(
 			session.send({
 				type: 'error',
 				code: ERROR_CODES.internalError,
-				message: 'The server could not store that message; send it again',
+				message: 'The server could not store that message; it was not accepted',
 				id: input.id
 			});
 			return;

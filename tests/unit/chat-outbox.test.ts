@@ -115,13 +115,19 @@ describe('Outbox: states and persistence', () => {
 		expect(states(outbox)).toEqual([['m1', 'pending']]);
 	});
 
-	it('puts sent but unacknowledged messages back to pending when a socket closes', () => {
-		const storage = new MemoryStorage();
+	/** m1 acked, m2 sent, m3 pending. */
+	function oneInEachState(storage: Storage): Outbox {
 		const outbox = new Outbox({ clientId: 'client-a', storage });
 		for (const id of ['m1', 'm2', 'm3']) outbox.add(chat(id));
 		outbox.markSent('m1');
 		outbox.markSent('m2');
 		outbox.markAcked('m1');
+		return outbox;
+	}
+
+	it('puts sent but unacknowledged messages back to pending when a socket closes', () => {
+		const storage = new MemoryStorage();
+		const outbox = oneInEachState(storage);
 		outbox.requeueSent();
 		expect(states(outbox)).toEqual([
 			['m1', 'acked'],
@@ -134,11 +140,7 @@ describe('Outbox: states and persistence', () => {
 
 	it('requeues one sent message the server failed to store, and nothing acked or pending', () => {
 		const storage = new MemoryStorage();
-		const outbox = new Outbox({ clientId: 'client-a', storage });
-		for (const id of ['m1', 'm2', 'm3']) outbox.add(chat(id));
-		outbox.markSent('m1');
-		outbox.markSent('m2');
-		outbox.markAcked('m1');
+		const outbox = oneInEachState(storage);
 		for (const id of ['m1', 'm2', 'm3']) outbox.requeue(id);
 		expect(states(outbox)).toEqual([
 			['m1', 'acked'],

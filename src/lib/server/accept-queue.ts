@@ -28,11 +28,6 @@ export class AcceptQueue {
 		this.#onFault = onFault;
 	}
 
-	/** Messages waiting for the next commit. */
-	get size(): number {
-		return this.#waiting.length;
-	}
-
 	/** Queues a message for the commit at the end of this turn; `settle` is called after it. */
 	add(request: AcceptRequest, settle: (outcome: AcceptOutcome) => void): void {
 		this.#waiting.push({ ...request, settle });

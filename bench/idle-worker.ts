@@ -116,6 +116,7 @@ function onMessage(i: number, ws: WebSocket, text: string, connected: () => void
 	switch (message.type) {
 		case 'connected':
 			pingIntervalMs = Number(message.pingIntervalMs);
+			// Each connection is a new client id: it claims it, and so needs no token in `resume`.
 			ws.send(JSON.stringify({ type: 'resume', lastSeq: 0 }));
 			connected();
 			return;

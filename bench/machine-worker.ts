@@ -32,7 +32,10 @@ export interface Progress {
 	reopened: number;
 }
 
-const RESUME = JSON.stringify({ type: 'resume', lastSeq: 0 });
+/** The `resume` the page sends, with the token the actor's id was given when it claimed it. */
+function resumeFrame(token: string | undefined): string {
+	return JSON.stringify({ type: 'resume', lastSeq: 0, ...(token ? { token } : {}) });
+}
 
 let actors: Actor<typeof connectionMachine>[] = [];
 let states: ConnectionStateName[] = [];
@@ -55,6 +58,7 @@ function start(args: StartArgs): Promise<Progress> {
 	return new Promise((resolve) => {
 		const timer = setTimeout(() => resolve(progress()), args.timeoutMs);
 		const launch = () => actors[next++]?.send({ type: 'CONNECT' });
+		const tokens: (string | undefined)[] = new Array<string | undefined>(count);
 		actors = Array.from({ length: count }, (_, i) => {
 			const actor = createActor(connectionMachine, {
 				input: {
@@ -64,7 +68,9 @@ function start(args: StartArgs): Promise<Progress> {
 				}
 			});
 			actor.on('message', ({ data }) => {
-				if (data.includes('"type":"connected"')) actor.send({ type: 'SEND', data: RESUME });
+				if (!data.includes('"type":"connected"')) return;
+				tokens[i] ??= (JSON.parse(data) as { token?: string }).token;
+				actor.send({ type: 'SEND', data: resumeFrame(tokens[i]) });
 			});
 			let everOpen = false;
 			actor.subscribe((snapshot) => {

@@ -49,7 +49,9 @@ export function greet(socket: WebSocket, clientId: string): void {
 			clientId,
 			sessionId: `s-${clientId}`,
 			serverTime: Date.now(),
-			pingIntervalMs: 10_000
+			pingIntervalMs: 10_000,
+			epoch: 'e2e-epoch',
+			token: `token-${clientId}`
 		})
 	);
 }

@@ -110,6 +110,7 @@ describe('connection behaviour', () => {
 		server = await startTestServer();
 		const older = await open('twin');
 		const newer = await open('twin');
+		newer.resume(0, older.credentials);
 		expect(await older.closed).toEqual({ code: 1000, reason: 'replaced' });
 		newer.send({ type: 'ping' });
 		expect(await newer.next('pong')).toMatchObject({ type: 'pong' });

@@ -106,7 +106,7 @@ describe('delivery', () => {
 		await first.reply('once');
 		await first.close();
 		const second = await open('resender');
-		second.send({ type: 'resume', lastSeq: 0 });
+		second.resume(0, first.credentials);
 		second.send({ type: 'chat', id: 'once', text: 'hello' });
 		second.send({ type: 'ping' });
 		await second.next('pong'); // everything sent before the ping has been handled
@@ -128,7 +128,7 @@ describe('delivery', () => {
 		const lastSeq = firstDelta.seq;
 
 		const second = await open('traveller');
-		second.send({ type: 'resume', lastSeq });
+		second.resume(lastSeq, first.credentials);
 		const end = await second.next('reply.end');
 		const sequenced = second.received.filter((m) => 'seq' in m);
 		expect(sequenced.map(seqOf)).toEqual(sequenced.map((_m, i) => lastSeq + 1 + i));
@@ -143,7 +143,7 @@ describe('delivery', () => {
 		const a = await first.reply('a');
 		await first.close();
 		const second = await open('counter');
-		second.send({ type: 'resume', lastSeq: seqOf(a.at(-1) as ServerMessage) ?? 0 });
+		second.resume(seqOf(a.at(-1) as ServerMessage) ?? 0, first.credentials);
 		second.send({ type: 'chat', id: 'b', text: 'hi again' });
 		const b = await second.reply('b');
 		expect([...a, ...b].map(seqOf)).toEqual([...a, ...b].map((_m, i) => i + 1));
@@ -162,18 +162,28 @@ describe('delivery', () => {
 		const b = await client.reply('b');
 		await client.close();
 		const again = await open('historian');
-		again.send({ type: 'resume', lastSeq: 0 });
+		again.resume(0, client.credentials);
 		expect([...(await again.reply('a')), ...(await again.reply('b'))]).toEqual([...a, ...b]);
 		expect(a[0]).toMatchObject({ type: 'reply.start', inReplyTo: 'a', userText: 'hello' });
 		expect(b[0]).toMatchObject({ type: 'reply.start', inReplyTo: 'b', userText: 'thanks' });
 	});
 
-	it('gives new messages numbers above a lastSeq the store does not know (lost store)', async () => {
+	it('replays from seq 1 for a lastSeq of another epoch (or none): the client’s numbers count in a log that is gone', async () => {
 		server = await startTestServer();
-		const client = await open('ahead');
-		client.send({ type: 'resume', lastSeq: 500 });
-		client.send({ type: 'chat', id: 'x', text: 'hello' });
-		expect(await client.next('reply.start')).toMatchObject({ seq: 501 });
+		const first = await open('epochal');
+		first.send({ type: 'chat', id: 'a', text: 'hello' });
+		const a = await first.reply('a');
+		await first.close();
+		const second = await open('epochal');
+		second.send({
+			type: 'resume',
+			lastSeq: 500,
+			epoch: 'an-older-epoch',
+			token: first.credentials.token
+		});
+		expect(await second.reply('a')).toEqual(a);
+		second.send({ type: 'chat', id: 'b', text: 'hello again' });
+		expect(await second.next('reply.start')).toMatchObject({ seq: a.length + 1 });
 	});
 
 	it('holds stored messages until resume, so they arrive in order', async () => {
@@ -186,7 +196,7 @@ describe('delivery', () => {
 		const second = await open('orderly');
 		await new Promise((resolve) => setTimeout(resolve, 60)); // the reply goes on meanwhile
 		expect(second.received.filter((m) => 'seq' in m)).toEqual([]);
-		second.send({ type: 'resume', lastSeq: delta.seq });
+		second.resume(delta.seq, first.credentials);
 		const end = await second.next('reply.end');
 		const seqs = second.received.filter((m) => 'seq' in m).map(seqOf);
 		expect(seqs).toEqual(seqs.map((_s, i) => delta.seq + 1 + i));

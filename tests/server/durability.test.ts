@@ -106,13 +106,13 @@ describe('durability across restarts (real server process)', { timeout: 30_000 }
 		await first.reply('same');
 		await server?.restart(); // SIGTERM, then start on the same file
 		const second = await connectWhenUp(wsUrl('resender'));
-		second.send({ type: 'resume', lastSeq: 0 });
+		second.resume(0, first.credentials);
 		second.send({ type: 'chat', id: 'same', text: 'hello' });
 		expect(await second.next('ack')).toEqual({ type: 'ack', id: 'same' });
 		await server?.kill();
 		await server?.restart();
 		const third = await connectWhenUp(wsUrl('resender'));
-		third.send({ type: 'resume', lastSeq: 0 });
+		third.resume(0, first.credentials);
 		third.send({ type: 'chat', id: 'same', text: 'hello' });
 		third.send({ type: 'chat', id: 'after', text: 'thanks' });
 		await third.reply('after');
@@ -140,7 +140,7 @@ describe('durability across restarts (real server process)', { timeout: 30_000 }
 		);
 
 		const after = await connectWhenUp(wsUrl('crash-witness'));
-		after.send({ type: 'resume', lastSeq });
+		after.resume(lastSeq, before.credentials);
 		const rest = await after.nextMatching(
 			(m) => 'replyId' in m && m.replyId === start1.replyId,
 			'the end of the cut-off reply'
@@ -166,7 +166,7 @@ describe('durability across restarts (real server process)', { timeout: 30_000 }
 		await server?.restart();
 
 		const after = await connectWhenUp(wsUrl('historian'));
-		after.send({ type: 'resume', lastSeq: 0 });
+		after.resume(0, before.credentials);
 		await endedReplies(after, 3);
 		expect(sequenced(after)).toEqual(history);
 		expect(starts(after.received).map((s) => s.userText)).toEqual(texts);
@@ -194,7 +194,7 @@ describe('durability across restarts (real server process)', { timeout: 30_000 }
 
 		await server?.restart();
 		const again = await connectWhenUp(wsUrl('trimmed'));
-		again.send({ type: 'resume', lastSeq: 0 });
+		again.resume(0, client.credentials);
 		await waitUntil(() => sequenced(again).length === 5, 'the 5 kept messages are replayed');
 		expect(seqs(sequenced(again))).toEqual(range(lastSeq - 4, 5));
 	});

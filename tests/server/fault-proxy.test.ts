@@ -13,7 +13,10 @@ let proxy: FaultProxy;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-	server = await startServerProcess({ env: { PING_INTERVAL_MS: String(PING_INTERVAL_MS) } });
+	// The ordering test sends 30 chats at once: above the default bound of chats that may wait.
+	server = await startServerProcess({
+		env: { PING_INTERVAL_MS: String(PING_INTERVAL_MS), MAX_PENDING_CHATS: '30' }
+	});
 }, 30_000);
 
 afterAll(async () => {

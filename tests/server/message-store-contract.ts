@@ -107,12 +107,41 @@ export function describeMessageStore(
 			store.close();
 		});
 
-		it('advances the seq past a number a client has seen, never backwards', () => {
+		it('knows no identity for an unknown id; a claim makes one, with an epoch and the token hash', () => {
 			const store = make();
-			store.advanceSeq('c', 10);
-			expect(store.appendServerMessage('c', delta('a')).seq).toBe(11);
-			store.advanceSeq('c', 3);
-			expect(store.appendServerMessage('c', delta('b')).seq).toBe(12);
+			expect(store.identity('c')).toBeUndefined();
+			const first = store.claim('c', 'hash-a');
+			expect(first.claimed).toBe(true);
+			expect(first.identity.tokenHash).toBe('hash-a');
+			expect(first.identity.epoch).toMatch(/^[0-9a-f]{32}$/);
+			expect(store.identity('c')).toEqual(first.identity);
+			expect(store.lastSeq('c')).toBe(0);
+			store.close();
+		});
+
+		it('claims set-if-absent: a second claim of an owned id changes nothing and names the owner', () => {
+			const store = make();
+			const first = store.claim('c', 'hash-a');
+			const second = store.claim('c', 'hash-b');
+			expect(second).toEqual({ claimed: false, identity: first.identity });
+			expect(store.identity('c')?.tokenHash).toBe('hash-a');
+			expect(store.claim('d', 'hash-b').claimed).toBe(true);
+			expect(store.identity('d')?.epoch).not.toBe(first.identity.epoch);
+			store.close();
+		});
+
+		it('gives a log made without a claim an epoch and no owner; the next claim takes it, keeping the log', () => {
+			const store = make();
+			store.appendServerMessage('c', delta('a'));
+			const unowned = store.identity('c');
+			expect(unowned).toEqual({ epoch: expect.stringMatching(/^[0-9a-f]{32}$/), tokenHash: null });
+			const claim = store.claim('c', 'hash-a');
+			expect(claim).toEqual({
+				claimed: true,
+				identity: { epoch: unowned?.epoch, tokenHash: 'hash-a' }
+			});
+			expect(store.replay('c', 0).map((m) => m.seq)).toEqual([1]);
+			expect(store.appendServerMessage('c', delta('b')).seq).toBe(2);
 			store.close();
 		});
 
@@ -149,10 +178,13 @@ export function describeMessageStore(
 			store.acceptClientMessage('c', chat('b'));
 			store.appendServerMessage('c', { type: 'reply.start', replyId: 'ra', inReplyTo: 'a' });
 			store.appendServerMessage('c', delta('half', 'ra'));
-			expect(store.recover()).toEqual([{ clientId: 'c', replyId: 'ra', seq: 3 }]);
+			expect(store.recover()).toEqual({
+				recovered: [{ clientId: 'c', replyId: 'ra', seq: 3 }],
+				failed: []
+			});
 			expect(store.replay('c', 2)).toEqual([{ type: 'reply.interrupted', replyId: 'ra', seq: 3 }]);
 			expect(store.pendingChats('c')).toEqual([pending(chat('b'))]);
-			expect(store.recover()).toEqual([]);
+			expect(store.recover()).toEqual({ recovered: [], failed: [] });
 			store.close();
 		});
 

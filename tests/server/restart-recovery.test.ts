@@ -45,7 +45,7 @@ describe('restart recovery (same SQLite file)', () => {
 		await before.next('reply.delta');
 		await restartOn(file);
 		const after = await open('queued-at-stop');
-		after.send({ type: 'resume', lastSeq: 0 });
+		after.resume(0, before.credentials);
 		expect((await after.reply('long')).at(-1)?.type).toBe('reply.interrupted');
 		expect((await after.reply('second')).at(-1)?.type).toBe('reply.end');
 		const starts = after.received.flatMap((m) => (m.type === 'reply.start' ? [m.inReplyTo] : []));
@@ -67,7 +67,7 @@ describe('restart recovery (same SQLite file)', () => {
 		await before.next('ack');
 		await restartOn(file);
 		const after = await open('camera');
-		after.send({ type: 'resume', lastSeq: 0 });
+		after.resume(0, before.credentials);
 		after.send({ type: 'chat', id: 'q', text: 'What do you see?' });
 		expect((await after.reply('q')).at(-1)).toMatchObject({
 			type: 'reply.end',

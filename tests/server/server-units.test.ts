@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromEnv, DEFAULT_CONFIG } from '../../src/lib/server/config';
-import { isOriginAllowed } from '../../src/lib/server/origin';
+import { isHostAllowed, isOriginAllowed } from '../../src/lib/server/origin';
 import { RateLimiter } from '../../src/lib/server/rate-limiter';
 import { Registry } from '../../src/lib/server/registry';
 import { clientIdFromUrl, isSocketPath } from '../../src/lib/server/upgrade';
@@ -20,8 +20,14 @@ describe('configFromEnv', () => {
 			store: 'sqlite',
 			retainMessages: 1000,
 			retainHours: 168,
-			allowLocalhostOrigins: true
+			allowLocalhostOrigins: true,
+			maxConnections: 18_000,
+			maxConnectionsPerIp: 200,
+			maxPendingChats: 20,
+			rateLimitPerSec: 20,
+			rateLimitBurst: 120
 		});
+		expect(configFromEnv({}).headersTimeoutMs).toBeLessThanOrEqual(10_000);
 	});
 
 	it('reads the store settings, and keeps the in-memory store for code that passes no environment', () => {
@@ -39,6 +45,13 @@ describe('configFromEnv', () => {
 			PORT: '9000',
 			HOST: '127.0.0.1',
 			ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+			ORIGIN: 'https://talk.example',
+			ALLOWED_HOSTS: 'talk.example',
+			MAX_CONNECTIONS: '100',
+			MAX_CONNECTIONS_PER_IP: '7',
+			HEADERS_TIMEOUT_MS: '2000',
+			REQUEST_TIMEOUT_MS: '3000',
+			MAX_PENDING_CHATS: '5',
 			PING_INTERVAL_MS: '5000',
 			WS_PING_INTERVAL: '2.5',
 			WS_PING_TIMEOUT: '7',
@@ -54,7 +67,13 @@ describe('configFromEnv', () => {
 		expect(config).toMatchObject({
 			port: 9000,
 			host: '127.0.0.1',
-			allowedOrigins: ['https://a.example', 'https://b.example'],
+			allowedOrigins: ['https://a.example', 'https://b.example', 'https://talk.example'],
+			allowedHosts: ['talk.example'],
+			maxConnections: 100,
+			maxConnectionsPerIp: 7,
+			headersTimeoutMs: 2000,
+			requestTimeoutMs: 3000,
+			maxPendingChats: 5,
 			pingIntervalMs: 5000,
 			wsPingIntervalMs: 2500,
 			wsPingTimeoutMs: 7000,
@@ -83,25 +102,24 @@ describe('configFromEnv', () => {
 
 describe('isOriginAllowed', () => {
 	const strict = { allowedOrigins: [], allowLocalhostOrigins: false };
+	const dev = { allowedOrigins: [], allowLocalhostOrigins: true };
 	it.each([
 		[undefined, 'talk.example', strict, true],
-		['https://talk.example', 'talk.example', strict, true],
+		// Issue 11, reproduction 5: the Host never vouches for an origin (DNS rebinding).
+		['https://talk.example', 'talk.example', strict, false],
+		['http://evil.example:8000', 'evil.example:8000', strict, false],
+		['http://evil.example:8000', 'evil.example:8000', dev, false],
 		['https://evil.example', 'talk.example', strict, false],
 		['null', 'talk.example', strict, false],
 		['file://', 'talk.example', strict, false],
 		['http://localhost:5173', 'talk.example', strict, false],
-		[
-			'http://localhost:5173',
-			'talk.example',
-			{ allowedOrigins: [], allowLocalhostOrigins: true },
-			true
-		],
-		[
-			'http://127.0.0.1:8000',
-			'talk.example',
-			{ allowedOrigins: [], allowLocalhostOrigins: true },
-			true
-		],
+		['http://localhost:5173', 'talk.example', dev, true],
+		['http://127.0.0.1:8000', 'talk.example', dev, true],
+		// In development, an IP-literal origin equal to the Host (a LAN address): no name to rebind.
+		['http://192.168.1.20:5173', '192.168.1.20:5173', dev, true],
+		['http://[fd00::1]:5173', '[fd00::1]:5173', dev, true],
+		['http://192.168.1.20:5173', '192.168.1.20:5173', strict, false],
+		['http://192.168.1.20:5173', '192.168.1.21:5173', dev, false],
 		[
 			'https://app.example',
 			'talk.example',
@@ -122,6 +140,21 @@ describe('isOriginAllowed', () => {
 		]
 	])('origin %s on host %s -> %s', (origin, host, policy, allowed) => {
 		expect(isOriginAllowed(origin, host, policy)).toBe(allowed);
+	});
+});
+
+describe('isHostAllowed', () => {
+	it.each([
+		[undefined, [], true],
+		['anything:8000', [], true],
+		['talk.example', ['talk.example'], true],
+		['talk.example:8000', ['talk.example'], true],
+		['TALK.example:8000', ['talk.example:8000'], true],
+		['talk.example:9000', ['talk.example:8000'], false],
+		['evil.example:8000', ['talk.example'], false],
+		[undefined, ['talk.example'], false]
+	])('Host %s with ALLOWED_HOSTS %j -> %s', (host, allowedHosts, allowed) => {
+		expect(isHostAllowed(host, { allowedHosts })).toBe(allowed);
 	});
 });
 

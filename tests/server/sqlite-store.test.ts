@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { UnsequencedMessage } from '../../src/lib/protocol/server-messages';
-import { SCHEMA_VERSION } from '../../src/lib/server/store/sqlite-schema';
+import { SCHEMA_MIGRATIONS, SCHEMA_VERSION } from '../../src/lib/server/store/sqlite-schema';
 import { SqliteStore, StoreOpenError, storeFile } from '../../src/lib/server/store/sqlite-store';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 import { describeMessageStore } from './message-store-contract';
@@ -99,6 +99,62 @@ describe('SqliteStore on disk', () => {
 		expect(store.pendingChats('c')).toEqual([]);
 		expect(store.acceptClientMessages([chat('a'), chat('b')])).toEqual([true, true]);
 		store.close();
+	});
+
+	it('recovers one client id at a time: a fault in one leaves the others recovered and is reported', () => {
+		const file = tempFile();
+		const store = new SqliteStore(file);
+		for (const clientId of ['broken', 'fine']) {
+			store.acceptClientMessage(clientId, { kind: 'chat', id: 'm', text: 'hi' });
+			store.appendServerMessage(clientId, { type: 'reply.start', replyId: 'r', inReplyTo: 'm' });
+		}
+		const db = new Database(file);
+		db.exec(
+			`CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.client_id = 'broken'
+			 BEGIN SELECT RAISE(ABORT, 'bad data'); END`
+		);
+		const report = store.recover();
+		db.exec('DROP TRIGGER refuse');
+		db.close();
+		expect(report.recovered).toEqual([{ clientId: 'fine', replyId: 'r', seq: 2 }]);
+		expect(report.failed).toEqual([{ clientId: 'broken', error: expect.any(Error) }]);
+		expect(store.lastSeq('broken')).toBe(1);
+		store.close();
+	});
+
+	it('migrates a version 1 file: every log keeps its messages, gets an epoch and no owner', () => {
+		const file = tempFile();
+		const v1 = new Database(file);
+		v1.exec(SCHEMA_MIGRATIONS[0] as string);
+		v1.pragma('user_version = 1');
+		v1.exec(`INSERT INTO clients (client_id, last_seq, acked_seq) VALUES ('old', 2, 1)`);
+		v1.exec(
+			`INSERT INTO messages (client_id, seq, at, body) VALUES
+			 ('old', 1, 0, '{"type":"reply.delta","replyId":"r","text":"a","seq":1}'),
+			 ('old', 2, 0, '{"type":"reply.delta","replyId":"r","text":"b","seq":2}')`
+		);
+		v1.exec(
+			`INSERT INTO inputs (client_id, id, at, kind, text, answered)
+			 VALUES ('waiting', 'm', 0, 'chat', 'hello?', 0)`
+		);
+		v1.close();
+
+		const store = new SqliteStore(file);
+		const old = store.identity('old');
+		expect(old).toEqual({ epoch: expect.stringMatching(/^[0-9a-f]{32}$/), tokenHash: null });
+		expect(store.identity('waiting')).toMatchObject({ tokenHash: null });
+		expect(store.identity('waiting')?.epoch).not.toBe(old?.epoch);
+		expect(store.replay('old', 0).map((m) => m.seq)).toEqual([1, 2]);
+		expect(store.ackedSeq('old')).toBe(1);
+		expect(store.claim('old', 'hash')).toEqual({
+			claimed: true,
+			identity: { epoch: old?.epoch, tokenHash: 'hash' }
+		});
+		expect(store.appendServerMessage('old', delta('c')).seq).toBe(3);
+		store.close();
+		const db = new Database(file, { readonly: true });
+		expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+		db.close();
 	});
 
 	it('refuses a file that is not a database with a StoreOpenError naming the file', () => {

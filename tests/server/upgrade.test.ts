@@ -62,17 +62,17 @@ describe('the upgrade at /ws/:clientId', () => {
 		await expectStillServing();
 	});
 
-	it('accepts the server’s own origin and the origins in ALLOWED_ORIGINS', async () => {
+	it('in production accepts only the configured origins, not the Host’s own', async () => {
 		server = await startTestServer({
 			allowLocalhostOrigins: false,
 			allowedOrigins: ['https://talkline.example']
 		});
-		const own = await connectClient(server.wsUrl('own'), { origin: server.url });
 		const listed = await connectClient(server.wsUrl('listed'), {
 			origin: 'https://talkline.example'
 		});
-		expect([own.received[0]?.type, listed.received[0]?.type]).toEqual(['connected', 'connected']);
-		await Promise.all([own.close(), listed.close()]);
+		expect(listed.received[0]?.type).toBe('connected');
+		await listed.close();
+		expect(await refusedWith(server.wsUrl('own'), server.url)).toBe('HTTP 403');
 		expect(await refusedWith(server.wsUrl('other'), 'https://talkline.example:8443')).toBe(
 			'HTTP 403'
 		);

@@ -18,6 +18,12 @@ export interface CloseEvent {
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
+/** What proves a client id is ours: the token from the `connected` that claimed it, and its epoch. */
+export interface Credentials {
+	token: string;
+	epoch: string;
+}
+
 export class TestClient {
 	readonly ws: WebSocket;
 	/** Every server message so far, in order. */
@@ -58,6 +64,22 @@ export class TestClient {
 	/** Sends a protocol message. */
 	send(message: ClientMessage): void {
 		this.ws.send(JSON.stringify(message));
+	}
+
+	/**
+	 * The token and epoch from this connection's `connected`, when it claimed its client id (a
+	 * later connection proves ownership with them). Throws if it did not claim the id.
+	 */
+	get credentials(): Credentials {
+		const connected = this.received.find((m) => m.type === 'connected');
+		if (connected?.type !== 'connected' || connected.token === undefined)
+			throw new Error('This connection did not claim its client id (no token in "connected")');
+		return { token: connected.token, epoch: connected.epoch };
+	}
+
+	/** Sends `resume` with `lastSeq` and, when given, the token and epoch that prove ownership. */
+	resume(lastSeq: number, credentials?: Credentials): void {
+		this.send({ type: 'resume', lastSeq, ...credentials });
 	}
 
 	/** Sends anything as it is: text, binary, malformed JSON. */

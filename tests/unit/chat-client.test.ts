@@ -16,8 +16,17 @@ const connected = {
 	clientId: CLIENT_ID,
 	sessionId: 's1',
 	serverTime: 0,
-	pingIntervalMs: 10000
+	pingIntervalMs: 10000,
+	epoch: 'epoch-1',
+	token: 'token-1'
 };
+/** The `resume` the page sends: its last seq, in the epoch it holds, with its token. */
+const resume = (lastSeq: number) => ({
+	type: 'resume',
+	lastSeq,
+	epoch: connected.epoch,
+	token: connected.token
+});
 const still = { mime: 'image/jpeg' as const, width: 4, height: 3, data: 'AAAA' };
 
 /** A page: its connection on fake sockets, its chat client, and what it heard. */
@@ -110,7 +119,7 @@ describe('ChatClient: sending', () => {
 		page.socket.serverMessage(connected);
 		const [u1, u2] = page.userIds();
 		expect(page.sent()).toEqual([
-			{ type: 'resume', lastSeq: 0 },
+			resume(0),
 			{ type: 'chat', id: u1, text: 'one' },
 			{ type: 'chat', id: u2, text: 'two' }
 		]);
@@ -157,7 +166,7 @@ describe('ChatClient: sending', () => {
 		const error = page.client.send('x'.repeat(4001));
 		expect(error).toMatch(/4001 characters/);
 		expect(error).toMatch(/limit is 4000/);
-		expect(page.sent()).toEqual([{ type: 'resume', lastSeq: 0 }]);
+		expect(page.sent()).toEqual([resume(0)]);
 		expect(page.client.transcript.items).toEqual([]);
 		expect(page.client.send('x'.repeat(4000))).toBeNull();
 		expect(chats(page.sent())).toEqual(['x'.repeat(4000)]);
@@ -168,7 +177,7 @@ describe('ChatClient: sending', () => {
 		page.open();
 		expect(page.client.send('')).toMatch(/type a message/i);
 		expect(page.client.send(' \n\t ')).toMatch(/type a message/i);
-		expect(page.sent()).toEqual([{ type: 'resume', lastSeq: 0 }]);
+		expect(page.sent()).toEqual([resume(0)]);
 		expect(page.client.transcript.items).toEqual([]);
 	});
 
@@ -206,7 +215,7 @@ describe('ChatClient: reconnecting', () => {
 		]);
 		page.open();
 		expect(page.sent()).toEqual([
-			{ type: 'resume', lastSeq: 2 },
+			resume(2),
 			{ type: 'chat', id: b, text: 'b' },
 			{ type: 'chat', id: c, text: 'c' }
 		]);
@@ -239,7 +248,7 @@ describe('ChatClient: reconnecting', () => {
 		page.socket.serverMessage(delta);
 		page.dropAndReconnect();
 		page.open();
-		expect(page.sent()[0]).toEqual({ type: 'resume', lastSeq: 2 });
+		expect(page.sent()[0]).toEqual(resume(2));
 		page.socket.serverMessage(start);
 		page.socket.serverMessage(delta);
 		page.socket.serverMessage({ type: 'reply.delta', seq: 3, replyId: 'r1', text: 'lo' });
@@ -280,7 +289,7 @@ describe('ChatClient: reconnecting', () => {
 		const reloaded = makePage(storage);
 		expect(reloaded.outline()).toEqual(['U:before reload:delivered']);
 		reloaded.open();
-		expect(reloaded.sent()).toEqual([{ type: 'resume', lastSeq: 0 }]);
+		expect(reloaded.sent()).toEqual([resume(0)]);
 		reloaded.socket.serverMessage({
 			type: 'reply.start',
 			seq: 1,
@@ -330,7 +339,7 @@ describe('ChatClient: answers', () => {
 		vi.advanceTimersByTime(1000);
 		expect(page.sent()).toEqual([]);
 		page.socket.serverMessage(connected);
-		expect(page.sent()).toEqual([{ type: 'resume', lastSeq: 1 }]);
+		expect(page.sent()).toEqual([resume(1)]);
 	});
 
 	it('tells the page about answers to its own messages as they stream, with the mood', () => {
@@ -396,7 +405,7 @@ describe('ChatClient: answers', () => {
 		page.socket.serverMessage({ type: 'reply.start', seq: 1, replyId: 'r1', inReplyTo: id });
 		page.dropAndReconnect();
 		page.open();
-		expect(page.sent()).toEqual([{ type: 'resume', lastSeq: 1 }]);
+		expect(page.sent()).toEqual([resume(1)]);
 	});
 });
 
@@ -504,5 +513,77 @@ describe('ChatClient: errors and limits', () => {
 		const sent = chats(page.sent());
 		expect(sent).toHaveLength(100);
 		expect(sent[0]).toBe('message 2');
+	});
+
+	it('keeps the token of a claimed id beside it and proves the id with it on the next connection', () => {
+		const storage = new MemoryStorage();
+		const page = makePage(storage);
+		page.open();
+		expect(storage.getItem(`talkline.token.${CLIENT_ID}`)).toBe('token-1');
+		page.dropAndReconnect();
+		page.socket.serverOpen();
+		page.socket.serverMessage({ ...connected, token: undefined, sessionId: 's2' });
+		expect(page.sent()).toEqual([resume(0)]);
+		page.client.stop();
+
+		const reloaded = makePage(storage);
+		reloaded.socket.serverOpen();
+		reloaded.socket.serverMessage({ ...connected, token: undefined });
+		expect(reloaded.sent()).toEqual([resume(0)]);
+	});
+
+	it('restarts its seq bookkeeping on a new epoch, so the new log’s replies show', () => {
+		const page = makePage();
+		page.open();
+		page.client.send('hello');
+		const [id] = page.userIds();
+		page.socket.serverMessage({ type: 'reply.start', seq: 1, replyId: 'r1', inReplyTo: id });
+		page.socket.serverMessage({ type: 'reply.end', seq: 2, replyId: 'r1', text: 'Hi!' });
+		page.dropAndReconnect();
+		page.socket.serverOpen();
+		// The server lost its data: the id is claimed anew, in a new epoch, from seq 1.
+		page.socket.serverMessage({ ...connected, epoch: 'epoch-2', token: 'token-2' });
+		expect(page.sent()[0]).toEqual({
+			type: 'resume',
+			lastSeq: 0,
+			epoch: 'epoch-2',
+			token: 'token-2'
+		});
+		page.client.send('again');
+		const again = page.userIds()[1];
+		page.socket.serverMessage({ type: 'reply.start', seq: 1, replyId: 'r2', inReplyTo: again });
+		page.socket.serverMessage({ type: 'reply.end', seq: 2, replyId: 'r2', text: 'Hello again' });
+		expect(page.outline()).toEqual([
+			'U:hello:delivered',
+			'A:Hi!:done',
+			'U:again:delivered',
+			'A:Hello again:done'
+		]);
+		expect(page.client.transcript.lastSeq).toBe(2);
+	});
+
+	it('holding no token for a known id, sends nothing, says why, and keeps its outbox', () => {
+		const storage = new MemoryStorage();
+		const page = makePage(storage);
+		page.client.send('is anyone there?');
+		page.socket.serverOpen();
+		page.socket.serverMessage({ ...connected, token: undefined });
+		expect(page.sent()).toEqual([]);
+		expect(page.outline()).toEqual(['U:is anyone there?:pending', 'N:error']);
+		const notice = page.client.transcript.items.at(-1);
+		expect(notice).toMatchObject({ text: expect.stringMatching(/belongs to another browser/) });
+		const saved = JSON.parse(storage.getItem(`talkline.outbox.${CLIENT_ID}`) ?? '{}');
+		expect(saved.entries).toHaveLength(1);
+	});
+
+	it('sends a message refused as busy again after a pause, like one the server failed to store', () => {
+		const page = makePage();
+		page.open();
+		page.client.send('one');
+		const [one] = page.userIds();
+		page.socket.serverMessage({ type: 'error', code: 'busy', message: 'Too many', id: one });
+		expect(page.outline()).toEqual(['U:one:pending', 'N:warning']);
+		vi.advanceTimersByTime(RETRY_AFTER_SERVER_ERROR_MS);
+		expect(chats(page.sent())).toEqual(['one', 'one']);
 	});
 });

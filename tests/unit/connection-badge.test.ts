@@ -163,6 +163,17 @@ describe('badgeView: one view per state of the spec table', () => {
 		expect(view.detail).toBe('Gave up after 10 attempts: connect timeout');
 	});
 
+	it('failed on 4401: says the conversation belongs to another browser', () => {
+		const view = badgeView(
+			input({ state: 'failed', attempt: 0, lastClose: { code: 4401, reason: 'unauthorized' } }),
+			NOW
+		);
+		expect(view).toMatchObject({ label: 'Failed', tone: 'red' });
+		expect(view.detail).toBe(
+			'This conversation belongs to another browser: this page does not hold its token (unauthorized (4401))'
+		);
+	});
+
 	it('failed on a permanent close code: the reason alone, no talk of attempts', () => {
 		const view = badgeView(
 			input({

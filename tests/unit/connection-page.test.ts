@@ -11,7 +11,8 @@ const connected = {
 	clientId: 'page-client',
 	sessionId: 's1',
 	serverTime: 0,
-	pingIntervalMs: 10000
+	pingIntervalMs: 10000,
+	epoch: 'epoch-1'
 };
 
 let sockets: FakeSocketRegistry;

@@ -16,6 +16,7 @@ const validClientMessages: ClientMessage[] = [
 	{ type: 'ping' },
 	{ type: 'resume', lastSeq: 0 },
 	{ type: 'resume', lastSeq: 42 },
+	{ type: 'resume', lastSeq: 42, epoch: '0f'.repeat(16), token: 'a'.repeat(43) },
 	{ type: 'chat', id: 'm-1', text: 'hello' },
 	{ type: 'chat', id: 'm-2', text: 'x'.repeat(MAX_CHAT_CHARS) },
 	{ type: 'frame', id: 'f-1', mime: 'image/jpeg', width: 640, height: 480, data: 'AAEC/w==' },
@@ -25,13 +26,22 @@ const validClientMessages: ClientMessage[] = [
 ];
 
 const validServerMessages: ServerMessage[] = [
-	{ type: 'connected', clientId: 'c', sessionId: 's', serverTime: 1, pingIntervalMs: 10_000 },
 	{
 		type: 'connected',
 		clientId: 'c',
 		sessionId: 's',
 		serverTime: 1,
 		pingIntervalMs: 10_000,
+		epoch: 'e1'
+	},
+	{
+		type: 'connected',
+		clientId: 'c',
+		sessionId: 's',
+		serverTime: 1,
+		pingIntervalMs: 10_000,
+		epoch: 'e1',
+		token: 'secret',
 		resumedFrom: 'old'
 	},
 	{ type: 'ping', ts: 1 },
@@ -68,6 +78,12 @@ describe('protocol', () => {
 			['a chat without an id', '{"type":"chat","text":"hi"}', /"chat" message: id/],
 			['an empty chat', '{"type":"chat","id":"a","text":""}', /text/],
 			['a negative resume', '{"type":"resume","lastSeq":-1}', /lastSeq/],
+			['a resume with a numeric token', '{"type":"resume","lastSeq":0,"token":7}', /token/],
+			[
+				'a resume with an overlong epoch',
+				`{"type":"resume","lastSeq":0,"epoch":"${'e'.repeat(65)}"}`,
+				/epoch/
+			],
 			['a fractional ack', '{"type":"ack","seq":1.5}', /seq/],
 			['a pong without ts', '{"type":"pong"}', /ts/],
 			[

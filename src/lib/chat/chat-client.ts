@@ -4,6 +4,12 @@
  * applies the server's stored messages to the transcript exactly once (by `seq`), acknowledges
  * them, and tells the page when an answer to one of its own messages streams (to speak it).
  *
+ * Ownership and epochs (protocol.md): the token the server gives a newly claimed client id is
+ * kept beside the id and sent in every `resume`, with the epoch and last seq the transcript
+ * holds. A `connected` of another epoch (the server's log started over) restarts the seq
+ * bookkeeping, so the new log's replies show. A page that holds no token for a known id (a
+ * `?clientId=` of someone else's) sends nothing and says why; its outbox stays as it is.
+ *
  * It never owns connection state: it asks the connection whether it can send, and listens to the
  * machine's snapshots only to learn that a socket has gone (its unacknowledged messages are then
  * pending again).
@@ -18,6 +24,7 @@ import {
 	type ServerMessage
 } from '$lib/protocol/server-messages';
 import type { CameraFrame } from '$lib/camera/still';
+import { loadToken, saveToken } from '$lib/connection/client-token';
 import type { PageConnection } from '$lib/connection/page-connection.svelte';
 import { makeMessageId, Outbox, type OutboxEntry } from './outbox';
 import { Transcript } from './transcript.svelte';
@@ -47,10 +54,25 @@ const ACK_DELAY_MS = 250;
  */
 export const RETRY_AFTER_SERVER_ERROR_MS = 5_000;
 
+/** Error codes that refuse a message for now, not for good: it is sent again after a pause. */
+const RETRIED_LATER: ReadonlySet<string> = new Set([
+	ERROR_CODES.internalError,
+	ERROR_CODES.busy,
+	ERROR_CODES.unavailable
+]);
+
 export class ChatClient {
 	readonly transcript = new Transcript();
 	readonly #connection: PageConnection;
 	readonly #outbox: Outbox;
+	readonly #clientId: string;
+	readonly #storage: Storage | null;
+	/** The ownership token of this client id, if this browser holds one. */
+	#token: string | undefined;
+	/** The epoch the transcript's seq numbers count in (none before the first `connected`). */
+	#epoch: string | undefined;
+	/** The page has said once that this client id is not its own. */
+	#warnedNotOwner = false;
 	readonly #onLiveReply: ChatClientOptions['onLiveReply'];
 	/** Ids of messages this page (or its saved outbox) sent: their answers are spoken. */
 	readonly #ownIds = new Set<string>();
@@ -68,6 +90,9 @@ export class ChatClient {
 	constructor(options: ChatClientOptions) {
 		this.#connection = options.connection;
 		this.#onLiveReply = options.onLiveReply;
+		this.#clientId = options.clientId;
+		this.#storage = options.storage;
+		this.#token = loadToken(options.storage, options.clientId);
 		this.#outbox = new Outbox({
 			clientId: options.clientId,
 			storage: options.storage,
@@ -179,10 +204,7 @@ export class ChatClient {
 	#handle(message: Exclude<ServerMessage, SequencedMessage>): void {
 		switch (message.type) {
 			case 'connected':
-				this.#resumed = true;
-				this.#connection.send(serialize({ type: 'resume', lastSeq: this.transcript.lastSeq }));
-				this.#flush();
-				return;
+				return this.#connected(message);
 			case 'ack': {
 				const entry = this.#outbox.markAcked(message.id);
 				if (entry?.message.type === 'chat') this.transcript.setUserStatus(message.id, 'delivered');
@@ -193,6 +215,37 @@ export class ChatClient {
 			default:
 				return; // ping/pong: the connection machine answers and times them.
 		}
+	}
+
+	#connected(message: Extract<ServerMessage, { type: 'connected' }>): void {
+		if (message.token !== undefined) {
+			// This connection claimed the id: the token proves it from now on.
+			this.#token = message.token;
+			saveToken(this.#storage, this.#clientId, message.token);
+		}
+		if (this.#token === undefined) return this.#notOwner();
+		if (message.epoch !== this.#epoch) {
+			// Another log (a new id, a wiped or switched store): its seq numbers start over.
+			if (this.#epoch !== undefined) this.transcript.restartSeq();
+			this.#epoch = message.epoch;
+			this.#ackedSeq = 0;
+		}
+		this.#resumed = true;
+		const resume = { lastSeq: this.transcript.lastSeq, epoch: this.#epoch, token: this.#token };
+		this.#connection.send(serialize({ type: 'resume', ...resume }));
+		this.#flush();
+	}
+
+	/** The server knows this id and this page holds no token for it: send nothing, say why. */
+	#notOwner(): void {
+		if (this.#warnedNotOwner) return;
+		this.#warnedNotOwner = true;
+		this.transcript.notice(
+			`The conversation “${this.#clientId}” belongs to another browser, so this page cannot ` +
+				'show or continue it. Unsent messages are kept here. Open the page without ' +
+				'?clientId= to talk in a conversation of your own.',
+			'error'
+		);
 	}
 
 	#applyStored(message: SequencedMessage): void {
@@ -234,8 +287,8 @@ export class ChatClient {
 			this.transcript.notice(`A message was refused by the server: ${text}`, 'error');
 			return;
 		}
-		if (entry && code === ERROR_CODES.internalError) {
-			// The server failed, not the message: it stays in the outbox and goes again shortly.
+		if (entry && RETRIED_LATER.has(code)) {
+			// The server failed or is busy, not the message: it stays in the outbox and goes again shortly.
 			this.#outbox.requeue(entry.id);
 			if (entry.message.type === 'chat') this.transcript.setUserStatus(entry.id, 'pending');
 			if (this.#retryTimer) return; // one notice and one retry for a batch of failures
@@ -244,11 +297,18 @@ export class ChatClient {
 				this.#flush();
 			}, RETRY_AFTER_SERVER_ERROR_MS);
 			const seconds = RETRY_AFTER_SERVER_ERROR_MS / 1000;
-			this.transcript.notice(
-				`The server could not store a message just now; it goes again in ${seconds} s.`,
-				'warning'
-			);
+			const why =
+				code === ERROR_CODES.busy
+					? 'The server has too many of your messages waiting for an answer'
+					: 'The server could not store a message just now';
+			this.transcript.notice(`${why}; it goes again in ${seconds} s.`, 'warning');
 			return;
+		}
+		if (entry && code === ERROR_CODES.unauthorized) {
+			// Not this page's id: the message is not lost, it waits in the outbox.
+			this.#outbox.requeue(entry.id);
+			if (entry.message.type === 'chat') this.transcript.setUserStatus(entry.id, 'pending');
+			return this.#notOwner();
 		}
 		const tone = code === ERROR_CODES.brainFailed ? 'warning' : 'error';
 		this.transcript.notice(text, tone);

@@ -73,6 +73,14 @@ export class Transcript {
 	}
 
 	/**
+	 * The server's log started over (a new epoch): its seq numbers begin again at 1, so the ones
+	 * seen so far say nothing about the new messages. What is shown stays.
+	 */
+	restartSeq(): void {
+		this.lastSeq = 0;
+	}
+
+	/**
 	 * Applies a stored server message. Returns false for one already applied (seq at or below
 	 * `lastSeq`), which the caller must ignore too (no second speaking of it).
 	 */

@@ -44,7 +44,13 @@ const closeCodeMeanings: Record<number, string> = {
 	1013: 'try again later',
 	1014: 'bad gateway',
 	1015: 'TLS failure',
-	4000: 'keepalive timeout'
+	4000: 'keepalive timeout',
+	4401: 'unauthorized'
+};
+
+/** Closes whose meaning a person needs spelled out, not just named. */
+const closeExplanations: Record<number, string> = {
+	4401: 'This conversation belongs to another browser: this page does not hold its token'
 };
 
 /** A close code with its reason, as a person reads it: `replaced (1000)`. */
@@ -117,6 +123,9 @@ function lastFailure(input: BadgeInput): string | null {
 }
 
 function failedReason(input: BadgeInput): string {
+	const timedOut = input.why?.event === 'after.connectTimeout';
+	const explained = input.lastClose && !timedOut && closeExplanations[input.lastClose.code];
+	if (explained && input.lastClose) return `${explained} (${describeClose(input.lastClose)})`;
 	const close = lastFailure(input);
 	if (input.attempt >= input.maxAttempts) {
 		return `Gave up after ${input.maxAttempts} attempts${close ? `: ${close}` : ''}`;

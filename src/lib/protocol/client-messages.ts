@@ -3,7 +3,7 @@
  * per type, and the TypeScript types inferred from them.
  */
 import * as v from 'valibot';
-import { MAX_CHAT_CHARS, MAX_MESSAGE_ID_CHARS } from './limits';
+import { MAX_CHAT_CHARS, MAX_EPOCH_CHARS, MAX_MESSAGE_ID_CHARS, MAX_TOKEN_CHARS } from './limits';
 
 /** A client-made idempotency key. */
 const messageId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_MESSAGE_ID_CHARS));
@@ -15,7 +15,15 @@ const pixels = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(163
 
 export const clientPongSchema = v.object({ type: v.literal('pong'), ts: v.number() });
 export const clientPingSchema = v.object({ type: v.literal('ping') });
-export const resumeSchema = v.object({ type: v.literal('resume'), lastSeq: seqNumber });
+export const resumeSchema = v.object({
+	type: v.literal('resume'),
+	/** The highest `seq` the client holds of `epoch` (0 = none). */
+	lastSeq: seqNumber,
+	/** The epoch of the log the client's `lastSeq` counts in (protocol.md, "Ownership and epochs"). */
+	epoch: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_EPOCH_CHARS))),
+	/** The secret the server gave this client id when it was claimed: proves ownership. */
+	token: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TOKEN_CHARS)))
+});
 export const chatSchema = v.object({
 	type: v.literal('chat'),
 	id: messageId,

@@ -12,6 +12,12 @@ export const MAX_CHAT_CHARS = 4000;
 /** Longest client-made message id (`chat.id`, `frame.id`). */
 export const MAX_MESSAGE_ID_CHARS = 128;
 
+/** Longest epoch string either side accepts (the server makes 32 hex characters). */
+export const MAX_EPOCH_CHARS = 64;
+
+/** Longest ownership token either side accepts (the server makes 43 base64url characters). */
+export const MAX_TOKEN_CHARS = 128;
+
 /** A client id: 1 to 64 characters of `A-Z a-z 0-9 _ -`. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -29,7 +35,9 @@ export const CLOSE = {
 	messageTooBig: 1009,
 	internalError: 1011,
 	serviceRestart: 1012,
-	invalidClientId: 4400
+	invalidClientId: 4400,
+	/** A wrong ownership token: permanent, the id belongs to another browser. */
+	unauthorized: 4401
 } as const;
 
 /** The reason strings that go with the close codes above. */
@@ -39,5 +47,9 @@ export const CLOSE_REASON = {
 	serviceRestart: 'service restart',
 	rateLimited: 'rate limited',
 	tooManyBadMessages: 'too many bad messages',
-	messageTooBig: 'message too big'
+	messageTooBig: 'message too big',
+	unauthorized: 'unauthorized',
+	tooManyFragments: 'too many fragments',
+	invalidFrame: 'invalid frame',
+	invalidUtf8: 'invalid UTF-8'
 } as const;

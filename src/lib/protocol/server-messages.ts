@@ -17,7 +17,13 @@ export const ERROR_CODES = {
 	rateLimited: 'rate_limited',
 	brainFailed: 'brain_failed',
 	/** The server failed at its end (a bug, the store); the client may send the message again. */
-	internalError: 'internal_error'
+	internalError: 'internal_error',
+	/** Ownership of the client id not proved (no token, or none yet): nothing was done. */
+	unauthorized: 'unauthorized',
+	/** Too many chats of this client id wait for the brain: not acked, send it again later. */
+	busy: 'busy',
+	/** The store cannot be reached: not acked, send it again later. */
+	unavailable: 'unavailable'
 } as const;
 
 export const connectedSchema = v.object({
@@ -29,6 +35,10 @@ export const connectedSchema = v.object({
 	serverTime: timestamp,
 	/** How often the server sends its JSON `ping`. */
 	pingIntervalMs: v.number(),
+	/** The epoch of this client id's log: changes whenever the log starts over. */
+	epoch: v.string(),
+	/** The ownership secret, only when this connection has just claimed a new client id. */
+	token: v.optional(v.string()),
 	/** The `sessionId` of the connection with the same client id that this one follows, if any. */
 	resumedFrom: v.optional(v.string())
 });

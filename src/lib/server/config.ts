@@ -12,10 +12,28 @@ export interface ServerConfig {
 	port: number;
 	/** Interface to listen on (HOST). */
 	host: string;
-	/** Origins allowed to open a socket (ALLOWED_ORIGINS, comma-separated; `*` = any). Empty = default rule. */
+	/**
+	 * Origins allowed to open a socket: ALLOWED_ORIGINS (comma-separated; `*` = any) and ORIGIN
+	 * (the public origin adapter-node is told). The Host header never adds one (./origin).
+	 */
 	allowedOrigins: string[];
-	/** Whether localhost origins are allowed by default (true unless NODE_ENV=production). */
+	/**
+	 * Development (true unless NODE_ENV=production): any localhost origin is allowed too, and an
+	 * origin equal to the Host header when that host is an IP address (no DNS name to rebind).
+	 */
 	allowLocalhostOrigins: boolean;
+	/** Host header values accepted (ALLOWED_HOSTS, comma-separated, with or without port); empty = any. */
+	allowedHosts: string[];
+	/** Open TCP connections (page and sockets) before new ones get 503 (MAX_CONNECTIONS; 0 = no cap). */
+	maxConnections: number;
+	/** Open TCP connections per remote address before new ones get 503 (MAX_CONNECTIONS_PER_IP; 0 = no cap). */
+	maxConnectionsPerIp: number;
+	/** Time to receive a request's headers, upgrades included (HEADERS_TIMEOUT_MS). */
+	headersTimeoutMs: number;
+	/** Time to receive a whole request (REQUEST_TIMEOUT_MS). */
+	requestTimeoutMs: number;
+	/** Chats of one client id waiting for the brain; more get `error busy` (MAX_PENDING_CHATS). */
+	maxPendingChats: number;
 	/** JSON `ping` period (PING_INTERVAL_MS). */
 	pingIntervalMs: number;
 	/** Protocol-level ping period (WS_PING_INTERVAL, seconds). */
@@ -30,7 +48,7 @@ export interface ServerConfig {
 	maxBufferedBytes: number;
 	/** How long a paced send (replay) waits for a client to read before giving it up. */
 	sendStallTimeoutMs: number;
-	/** Sustained messages per second per connection (RATE_LIMIT_PER_SEC). */
+	/** Sustained messages per second per client id, all its connections together (RATE_LIMIT_PER_SEC). */
 	rateLimitPerSec: number;
 	/** Burst of messages allowed above the sustained rate (RATE_LIMIT_BURST). */
 	rateLimitBurst: number;
@@ -77,6 +95,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
 	host: '0.0.0.0',
 	allowedOrigins: [],
 	allowLocalhostOrigins: true,
+	allowedHosts: [],
+	maxConnections: 18_000,
+	maxConnectionsPerIp: 200,
+	headersTimeoutMs: 5_000,
+	requestTimeoutMs: 10_000,
+	maxPendingChats: 20,
 	pingIntervalMs: 10_000,
 	wsPingIntervalMs: 20_000,
 	wsPingTimeoutMs: 60_000,
@@ -115,8 +139,17 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
 	return {
 		port: int(env, 'PORT', d.port),
 		host: text(env.HOST, d.host),
-		allowedOrigins: list(env.ALLOWED_ORIGINS),
+		allowedOrigins: [...list(env.ALLOWED_ORIGINS), ...list(env.ORIGIN)],
 		allowLocalhostOrigins: env.NODE_ENV !== 'production',
+		allowedHosts: list(env.ALLOWED_HOSTS),
+		maxConnections: int(env, 'MAX_CONNECTIONS', d.maxConnections),
+		maxConnectionsPerIp: int(env, 'MAX_CONNECTIONS_PER_IP', d.maxConnectionsPerIp),
+		headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', d.headersTimeoutMs),
+		requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', d.requestTimeoutMs),
+		maxPendingChats: positive(
+			int(env, 'MAX_PENDING_CHATS', d.maxPendingChats),
+			'MAX_PENDING_CHATS'
+		),
 		pingIntervalMs: int(env, 'PING_INTERVAL_MS', d.pingIntervalMs),
 		wsPingIntervalMs: seconds(env, 'WS_PING_INTERVAL', d.wsPingIntervalMs),
 		wsPingTimeoutMs: seconds(env, 'WS_PING_TIMEOUT', d.wsPingTimeoutMs),

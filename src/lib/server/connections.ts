@@ -13,8 +13,11 @@ import type { ServerConfig } from './config';
 import type { Conversations } from './conversations';
 import type { Logger } from './log';
 import { handleFrame, type HandlerDeps } from './message-handler';
+import { arrive } from './ownership';
+import type { RateLimiters } from './rate-limiter';
 import type { Registry } from './registry';
 import { Session, type SessionDeps } from './session';
+import type { Arrival } from './ownership';
 import type { MessageStore } from './store/message-store';
 
 /** Client ids remembered for `resumedFrom` and connection counts; the oldest are forgotten. */
@@ -70,6 +73,8 @@ export interface ConnectionDeps {
 	registry: Registry<Session>;
 	conversations: Conversations;
 	history: ClientHistory;
+	/** The rate limit buckets of client ids, shared by their connections. */
+	limiters: RateLimiters;
 }
 
 export type ConnectionHandler = (
@@ -88,14 +93,35 @@ type SessionSocket = WebSocket & { [SESSION]?: Session };
  * and find their session on the socket (`this`): an idle connection holds no closures of its own.
  */
 export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
-	const { config, store, accepts, log, registry, conversations, history } = deps;
+	const { config, store, accepts, log, registry, conversations, history, limiters } = deps;
 	const sessionDeps: SessionDeps = { config, store, log };
+
+	/**
+	 * The session now owns its client id (claimed it, or proved the token): it takes the id's
+	 * shared rate limit, replaces an older connection of the id, and the chats the store holds as
+	 * accepted but unanswered (accepted before a restart) are answered into the store, for the
+	 * replay that follows.
+	 */
+	function becomeOwner(session: Session): void {
+		const { clientId } = session;
+		session.owner = true;
+		session.limiter = limiters.of(clientId);
+		registry.add(session);
+		try {
+			conversations.resumePending(clientId);
+		} catch (error) {
+			log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');
+		}
+	}
+
 	const handlerDeps: HandlerDeps = {
 		store,
 		accepts,
 		conversations,
 		log,
-		maxBadMessages: config.maxBadMessages
+		maxBadMessages: config.maxBadMessages,
+		maxPendingChats: config.maxPendingChats,
+		becomeOwner
 	};
 
 	function onError(this: SessionSocket, error: Error): void {
@@ -156,15 +182,23 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 			ws.close(code, reason);
 			return;
 		}
-		const session = new Session(clientId, ws, sessionDeps);
+		let arrival: Arrival;
+		try {
+			arrival = arrive(store, clientId);
+		} catch (error) {
+			log.error({ event: 'store.unavailable', clientId, err: error }, 'client id not checked');
+			ws.close(CLOSE.internalError, 'store unavailable');
+			return;
+		}
+		const session = new Session(clientId, ws, sessionDeps, arrival);
 		ws[SESSION] = session;
 		const resumedFrom = history.record(clientId, session.sessionId);
-		registry.add(session);
 		log.info(
 			{
 				event: 'connection.open',
 				clientId,
 				sessionId: session.sessionId,
+				claimed: arrival.token !== undefined,
 				remote: req.socket.remoteAddress,
 				origin: req.headers.origin
 			},
@@ -174,12 +208,6 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		ws.on('pong', onPong);
 		ws.on('close', onClose);
 		session.start(resumedFrom);
-		// Chats accepted before a restart and not yet answered are answered now, into the store: the
-		// client's `resume` replays them in order.
-		try {
-			conversations.resumePending(clientId);
-		} catch (error) {
-			log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');
-		}
+		if (session.owner) becomeOwner(session);
 	};
 }

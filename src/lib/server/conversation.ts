@@ -63,15 +63,38 @@ export class Conversation {
 	/** Whether the latest still came after the current (or last) reply started. */
 	#freshImage = false;
 	#stopped = false;
+	/** Chats handed to the store's commit and not settled yet: they will wait too. */
+	#accepting = 0;
 
 	constructor(deps: ConversationDeps) {
 		this.#deps = deps;
 		this.#lastImage = deps.store.latestImage(deps.clientId);
 	}
 
-	/** Whether a reply is being streamed or chats wait for one. */
+	/** Whether a reply is being streamed or chats wait for one (or are being stored). */
 	get busy(): boolean {
-		return this.#current !== undefined || this.#queue.length > 0;
+		return this.#current !== undefined || this.#queue.length > 0 || this.#accepting > 0;
+	}
+
+	/** Chats waiting for the brain: the one answered now, the queue, and those being stored. */
+	get waiting(): number {
+		return (this.#current ? 1 : 0) + this.#queue.length + this.#accepting;
+	}
+
+	/**
+	 * Takes a place for a chat about to be stored, unless `max` chats already wait: then false
+	 * (the client gets `busy` and sends it again later). A chat it already knows always gets one:
+	 * sent again, it is only acked again. Give the place back with `settled()`.
+	 */
+	reserve(id: string, max: number): boolean {
+		if (!this.#knows(id) && this.waiting >= max) return false;
+		this.#accepting += 1;
+		return true;
+	}
+
+	/** A reserved chat's commit has settled (it is queued now, or was not stored). */
+	settled(): void {
+		this.#accepting = Math.max(0, this.#accepting - 1);
 	}
 
 	/** Queues the chats the store holds as accepted but unanswered (after a restart) and starts. */

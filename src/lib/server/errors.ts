@@ -27,6 +27,23 @@ export const REFUSALS = {
 		message: 'Too many messages; slow down',
 		close: { code: CLOSE.policyViolation, reason: CLOSE_REASON.rateLimited }
 	},
+	/** Ownership of the client id not proved yet: nothing done, the connection stays. */
+	unauthorized: {
+		code: ERROR_CODES.unauthorized,
+		message: 'This client id belongs to another browser, or its token has not been sent in "resume"'
+	},
+	/** A wrong token: the id is someone else's, and retrying cannot help. */
+	wrongToken: {
+		code: ERROR_CODES.unauthorized,
+		message: 'Wrong token for this client id',
+		close: { code: CLOSE.unauthorized, reason: CLOSE_REASON.unauthorized }
+	},
+	/** Too many chats of this client id wait for the brain: not acked, the client sends it later. */
+	busy: {
+		code: ERROR_CODES.busy,
+		message:
+			'Too many messages are waiting for an answer; this one was not accepted, send it again later'
+	},
 	/** A chat text over 4,000 characters (frames over 256 KiB are closed by ws itself). */
 	tooBig: {
 		message: 'Message over the size limit',

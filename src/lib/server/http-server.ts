@@ -4,7 +4,9 @@
  * in the server tests). Other upgrade paths are refused with 404.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { ConnectionLimits, refuseConnection } from './connection-limits';
+import { isHostAllowed } from './origin';
 import { createTalklineCore, type TalklineCore, type TalklineOptions } from './talkline-core';
 import { abortHandshake } from './upgrade';
 
@@ -33,15 +35,38 @@ export interface TalklineServer {
 export function createTalklineServer(options: TalklineServerOptions = {}): TalklineServer {
 	const core = createTalklineCore(options);
 	const { config, log } = core;
-	const httpServer = http.createServer((req, res) => {
-		if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) return sendHealth(core, res);
-		if (!options.handler) return notFound(res);
-		options.handler(req, res, () => notFound(res));
-	});
+	const httpServer = http.createServer(
+		{
+			// A slow client (headers or body dripping in) is answered 408 and closed after these,
+			// checked every second (Node's default check runs every 30 s).
+			headersTimeout: config.headersTimeoutMs,
+			requestTimeout: config.requestTimeoutMs,
+			connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs)
+		},
+		(req, res) => {
+			if (REFUSED.has(req.socket)) return; // answered 503 and closing
+			if (!isHostAllowed(req.headers.host, config)) return misdirected(res);
+			if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) return sendHealth(core, res);
+			if (!options.handler) return notFound(res);
+			options.handler(req, res, () => notFound(res));
+		}
+	);
 	httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
-	// Node requires the headers timeout to outlast keep-alive, or idle sockets race a 408.
-	httpServer.headersTimeout = Math.max(httpServer.headersTimeout, config.keepAliveTimeoutMs + 1000);
+	// Runs before Node's own listener: a connection over a cap never reaches the HTTP parser's
+	// handlers (they see a socket already ending, and the upgrade handler below skips it).
+	const limits = new ConnectionLimits(config);
+	httpServer.prependListener('connection', (socket: Socket) => {
+		const refused = limits.admit(socket);
+		if (!refused) return;
+		REFUSED.add(socket);
+		log.warn(
+			{ event: 'connection.refused', remote: socket.remoteAddress, reason: refused },
+			'connection refused'
+		);
+		refuseConnection(socket, refused);
+	});
 	httpServer.on('upgrade', (req, socket, head) => {
+		if (REFUSED.has(socket as Socket)) return;
 		if (!core.handleUpgrade(req, socket, head)) abortHandshake(socket, 404, 'Not found');
 	});
 	let closing: Promise<void> | undefined;
@@ -82,6 +107,14 @@ function sendHealth(core: TalklineCore, res: http.ServerResponse): void {
 		'cache-control': 'no-store'
 	});
 	res.end(JSON.stringify(health));
+}
+
+/** Connections refused by a cap: the HTTP parser may still see their request; nothing answers it. */
+const REFUSED = new WeakSet<Socket>();
+
+function misdirected(res: http.ServerResponse): void {
+	res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' });
+	res.end('Misdirected request: this server does not answer for that Host\n');
 }
 
 function notFound(res: http.ServerResponse): void {

@@ -21,6 +21,10 @@ export interface HandlerDeps {
 	conversations: Conversations;
 	log: Logger;
 	maxBadMessages: number;
+	/** Chats of one client id that may wait for the brain; more get `busy` (not acked). */
+	maxPendingChats: number;
+	/** The session has proved its token: it becomes the owner of its client id. */
+	becomeOwner: (session: Session) => void;
 }
 
 /** Handles one incoming frame. Never throws for anything a client can send. */
@@ -43,8 +47,6 @@ export function handleFrame(
 }
 
 function dispatch(deps: HandlerDeps, session: Session, message: ClientMessage): void {
-	const { store, conversations } = deps;
-	const { clientId } = session;
 	switch (message.type) {
 		case 'ping':
 			session.send({ type: 'pong', ts: Date.now() });
@@ -52,9 +54,28 @@ function dispatch(deps: HandlerDeps, session: Session, message: ClientMessage): 
 		case 'pong':
 			session.pong(message.ts);
 			return;
-		case 'resume':
-			void session.resume(message.lastSeq);
+		case 'resume': {
+			if (!session.owner) {
+				if (message.token === undefined) return refuse(session, REFUSALS.unauthorized);
+				if (!session.proves(message.token)) return refuse(session, REFUSALS.wrongToken);
+				deps.becomeOwner(session);
+			}
+			const why = session.refusesResume(message.lastSeq, message.epoch);
+			if (why) return badMessage(deps, session, why);
+			void session.resume(message.lastSeq, message.epoch);
 			return;
+		}
+		default:
+			if (!session.owner) return refuse(session, REFUSALS.unauthorized, idOf(message));
+			return dispatchOwned(deps, session, message);
+	}
+}
+
+/** Messages only the owner of the client id may send. */
+function dispatchOwned(deps: HandlerDeps, session: Session, message: ClientMessage): void {
+	const { store, conversations } = deps;
+	const { clientId } = session;
+	switch (message.type) {
 		case 'ack':
 			// Records delivery; the log is trimmed only by retention (the page replays it on load).
 			session.ensureResumed();
@@ -68,37 +89,47 @@ function dispatch(deps: HandlerDeps, session: Session, message: ClientMessage): 
 			const input = { kind: 'chat' as const, id: message.id, text: message.text };
 			// Made before the commit: a conversation made while the batch settles would start on the
 			// chats it finds pending in the store at once, before a still of the same batch reached it.
-			conversations.of(clientId);
-			accept(deps, session, input, () => conversations.of(clientId).chat(input));
+			const conversation = conversations.of(clientId);
+			if (!conversation.reserve(input.id, deps.maxPendingChats))
+				return refuse(session, REFUSALS.busy, input.id);
+			accept(deps, session, input, (outcome) => {
+				conversation.settled();
+				if (outcome === 'new') conversations.of(clientId).chat(input);
+				else conversations.release(clientId); // forgotten if its client has gone meanwhile
+			});
 			return;
 		}
 		case 'frame': {
 			const { id, mime, width, height, data } = message;
 			const image = { mime, width, height, data };
 			conversations.of(clientId);
-			accept(deps, session, { kind: 'frame', id, image }, () =>
-				conversations.of(clientId).frame(image)
-			);
+			accept(deps, session, { kind: 'frame', id, image }, (outcome) => {
+				if (outcome === 'new') conversations.of(clientId).frame(image);
+			});
 			return;
 		}
 	}
 }
 
+/** How storing a client message turned out: new, seen before, or not stored (commit failed). */
+type Stored = 'new' | 'again' | 'failed';
+
 /**
- * Stores the message durably (with the others of this turn: ./accept-queue), then acks it and,
- * if it is new, acts on it once. If the commit fails, the client gets an error and no ack, so it
- * sends the message again.
+ * Stores the message durably (with the others of this turn: ./accept-queue), then acks it, and
+ * tells `settled` how it went (act on it once, when it is new). If the commit fails, the client
+ * gets an error and no ack, so it sends the message again.
  */
 function accept(
 	deps: HandlerDeps,
 	session: Session,
 	input: AcceptedInput,
-	actOnNew: () => void
+	settled: (outcome: Stored) => void
 ): void {
 	const { clientId } = session;
 	session.ensureResumed();
 	deps.accepts.add({ clientId, input }, (outcome) => {
 		if (!outcome.ok) {
+			settled('failed');
 			deps.log.error(
 				{ event: 'accept.failed', clientId, err: outcome.error },
 				'storing a message failed'
@@ -112,7 +143,7 @@ function accept(
 			return;
 		}
 		session.send({ type: 'ack', id: input.id });
-		if (outcome.isNew) actOnNew();
+		settled(outcome.isNew ? 'new' : 'again');
 	});
 }
 
@@ -135,6 +166,10 @@ function refuse(session: Session, refusal: Refusal, id?: string): void {
 		});
 	}
 	if (refusal.close) session.close(refusal.close.code, refusal.close.reason);
+}
+
+function idOf(message: ClientMessage): string | undefined {
+	return 'id' in message ? message.id : undefined;
 }
 
 function rawText(data: RawData): string {

@@ -6,6 +6,10 @@
  * `replaying` (sending what the store holds after the client's `lastSeq`, paced), `live`
  * (new stored messages go out as they are stored). A client that sends anything else before
  * `resume` is treated as resuming from where the store stood when it connected.
+ *
+ * Ownership (protocol.md, "Ownership and epochs"): a session is its client id's `owner` once it
+ * has claimed the id (on connecting) or proved the token (in `resume`). Until then it gets no
+ * replay and nothing of the conversation; ./message-handler refuses what it may not send.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -14,6 +18,7 @@ import type { ServerConfig } from './config';
 import { Heartbeat, type HeartbeatOwner } from './heartbeat';
 import type { Logger } from './log';
 import { Outbound, type OutboundOwner } from './outbound';
+import { tokenMatches, type Arrival } from './ownership';
 import { RateLimiter } from './rate-limiter';
 import type { MessageStore } from './store/message-store';
 
@@ -43,13 +48,21 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	readonly sessionId = randomUUID();
 	readonly openedAt = Date.now();
 	readonly stats: SessionStats = { pingsSent: 0, pongsReceived: 0, badMessages: 0 };
-	readonly limiter: RateLimiter;
+	/** This connection's own bucket until it is the owner, then the one its client id shares. */
+	limiter: RateLimiter;
+	/** The epoch of the client id's log when this connection opened. */
+	readonly epoch: string;
+	/** Whether this connection has claimed the id or proved its token. */
+	owner: boolean;
 	/** Set once the server has decided to end this socket. */
 	closeIntent: CloseIntent | undefined;
 	readonly #ws: WebSocket;
 	readonly #deps: SessionDeps;
 	readonly #outbound: Outbound;
 	readonly #seqAtOpen: number;
+	readonly #tokenHash: string | null;
+	/** The token to hand out in `connected`, when this connection claimed the id. */
+	readonly #newToken: string | undefined;
 	#heartbeat: Heartbeat | undefined;
 	#delivery: Delivery = 'awaiting';
 	#replayGeneration = 0;
@@ -57,10 +70,15 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	constructor(
 		readonly clientId: string,
 		ws: WebSocket,
-		deps: SessionDeps
+		deps: SessionDeps,
+		arrival: Arrival
 	) {
 		this.#ws = ws;
 		this.#deps = deps;
+		this.epoch = arrival.identity.epoch;
+		this.#tokenHash = arrival.identity.tokenHash;
+		this.#newToken = arrival.token;
+		this.owner = arrival.token !== undefined;
 		const { config } = deps;
 		this.limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
 		this.#seqAtOpen = deps.store.lastSeq(clientId);
@@ -76,6 +94,8 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 			sessionId: this.sessionId,
 			serverTime: Date.now(),
 			pingIntervalMs: config.pingIntervalMs,
+			epoch: this.epoch,
+			...(this.#newToken ? { token: this.#newToken } : {}),
 			...(resumedFrom ? { resumedFrom } : {})
 		});
 		this.#heartbeat = new Heartbeat(this.#ws, this, config);
@@ -119,12 +139,36 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		if (this.#delivery === 'live') this.#outbound.send(message);
 	}
 
-	/** `resume {lastSeq}`: replays every stored message after `lastSeq`, then goes live. */
-	async resume(lastSeq: number): Promise<void> {
+	/** Whether `token` is the owner's. */
+	proves(token: string): boolean {
+		return tokenMatches(token, this.#tokenHash);
+	}
+
+	/**
+	 * Why a `resume` cannot be followed, or undefined when it can: in the same epoch, a `lastSeq`
+	 * beyond the log's last seq (the client claims messages that were never sent).
+	 */
+	refusesResume(lastSeq: number, epoch: string | undefined): string | undefined {
+		if (epoch !== this.epoch) return undefined;
+		const last = this.#deps.store.lastSeq(this.clientId);
+		if (lastSeq <= last) return undefined;
+		return `Invalid "resume" message: lastSeq ${lastSeq} is beyond the last seq of this epoch (${last})`;
+	}
+
+	/**
+	 * `resume {lastSeq, epoch}` (after refusesResume said yes): in the same epoch, replays every
+	 * stored message after `lastSeq`; in another epoch (or none), the whole log from seq 1, since
+	 * the client's numbers count in a log that is gone. Then goes live.
+	 */
+	async resume(lastSeq: number, epoch: string | undefined): Promise<void> {
 		const { store } = this.#deps;
-		// A client ahead of the store (the store lost its data) must never see a number twice.
-		if (lastSeq > store.lastSeq(this.clientId)) store.advanceSeq(this.clientId, lastSeq);
-		store.acknowledge(this.clientId, lastSeq); // the client has everything up to lastSeq
+		const from = epoch === this.epoch ? lastSeq : 0;
+		if (from > 0) store.acknowledge(this.clientId, from); // the client has everything up to it
+		await this.#replayFrom(from);
+	}
+
+	async #replayFrom(lastSeq: number): Promise<void> {
+		const { store } = this.#deps;
 		const generation = ++this.#replayGeneration;
 		this.#delivery = 'replaying';
 		let cursor = lastSeq;
@@ -143,7 +187,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 
 	/** For clients that skip `resume`: resume from where the store stood when they connected. */
 	ensureResumed(): void {
-		if (this.#delivery === 'awaiting') void this.resume(this.#seqAtOpen);
+		if (this.#delivery === 'awaiting') void this.#replayFrom(this.#seqAtOpen);
 	}
 
 	/** Closes with a close frame. Safe to call twice; the first reason wins. */

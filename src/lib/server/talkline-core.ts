@@ -13,7 +13,9 @@ import { resolveConfig, type ServerConfig } from './config';
 import { ClientHistory, connectionFacts, createConnectionHandler } from './connections';
 import { Conversations } from './conversations';
 import { createLogger, type Logger } from './log';
+import { RateLimiters } from './rate-limiter';
 import { Registry } from './registry';
+import { TalklineSocket } from './talkline-socket';
 import type { Session } from './session';
 import type { MessageStore } from './store/message-store';
 import { openStore } from './store/open-store';
@@ -82,7 +84,8 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 	const wss = new WebSocketServer({
 		noServer: true,
 		maxPayload: config.maxPayloadBytes,
-		clientTracking: true
+		clientTracking: true,
+		WebSocket: TalklineSocket // ws's own closes (1009, 1008, …) carry a reason
 	});
 	const registry = new Registry<Session>();
 	const history = new ClientHistory();
@@ -102,7 +105,8 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		log,
 		registry,
 		conversations,
-		history
+		history,
+		limiters: new RateLimiters(config.rateLimitPerSec, config.rateLimitBurst)
 	});
 
 	const handleUpgrade = createUpgradeHandler({
@@ -154,12 +158,28 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 	};
 }
 
-/** After a start: close the replies a crash left open, drop what is too old. */
+/**
+ * After a start: close the replies a crash left open, drop what is too old. Never fails the
+ * start: a client id whose data cannot be recovered is logged with its id and left as it is.
+ */
 function prepareStore(store: MessageStore, log: Logger): void {
-	for (const { clientId, replyId, seq } of store.recover()) {
+	let report: ReturnType<MessageStore['recover']>;
+	try {
+		report = store.recover();
+	} catch (error) {
+		log.error({ event: 'store.recover-failed', err: error }, 'start-up recovery failed');
+		report = { recovered: [], failed: [] };
+	}
+	for (const { clientId, replyId, seq } of report.recovered) {
 		log.warn(
 			{ event: 'reply.recovered', clientId, replyId, seq },
 			'reply left open by the last run marked interrupted'
+		);
+	}
+	for (const { clientId, error } of report.failed) {
+		log.error(
+			{ event: 'reply.recover-failed', clientId, err: error },
+			'a reply left open by the last run could not be closed; this client id is left as it was'
 		);
 	}
 	sweep(store, log);

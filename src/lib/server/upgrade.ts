@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { isValidClientId } from '../protocol/limits';
-import { isOriginAllowed, type OriginPolicy } from './origin';
+import { isHostAllowed, isOriginAllowed, type OriginPolicy } from './origin';
 
 const WS_PREFIX = '/ws/';
 
@@ -49,6 +49,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 			return true;
 		};
 		if (!isAccepting()) return refuse(503, 'Server shutting down');
+		if (!isHostAllowed(req.headers.host, originPolicy)) return refuse(403, 'Host not allowed');
 		if (!isOriginAllowed(req.headers.origin, req.headers.host, originPolicy)) {
 			return refuse(403, 'Origin not allowed');
 		}

@@ -193,10 +193,24 @@ export class PathRun {
 			return;
 		}
 		if (code === 1000) {
-			// A second connection with the same client id replaces the page's: 1000 "replaced".
-			const other = new WebSocket(server.wsUrl(this.#clientId));
+			// A second connection with the same client id, proving it with the page's token,
+			// replaces the page's: 1000 "replaced".
+			const id = this.#clientId;
+			const token = await this.#page.evaluate(
+				(clientId) => localStorage.getItem(`talkline.token.${clientId}`),
+				id
+			);
+			if (!token) throw new Error(`the page holds no token for ${id}`);
+			const other = new WebSocket(server.wsUrl(id));
+			const messages: string[] = [];
 			await new Promise<void>((resolve, reject) => {
-				other.once('message', () => resolve());
+				other.on('message', (data) => {
+					messages.push(String(data));
+					if (messages.length === 1) {
+						other.send(JSON.stringify({ type: 'resume', lastSeq: 0, token }));
+						other.send(JSON.stringify({ type: 'ping' })); // its pong: the resume is handled
+					} else if (messages.at(-1)?.includes('"type":"pong"')) resolve();
+				});
 				other.once('error', reject);
 			});
 			other.close();

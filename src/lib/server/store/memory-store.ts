@@ -7,11 +7,14 @@ import type { ImageInput } from '../brain/types';
 import type {
 	AcceptedInput,
 	AcceptRequest,
+	ClaimResult,
+	ClientIdentity,
 	MessageStore,
 	PendingChat,
-	RecoveredReply,
+	RecoveryReport,
 	RetentionOptions
 } from './message-store';
+import { newEpoch } from './epoch';
 import {
 	acceptedRetainMs,
 	countTrimUpTo,
@@ -33,6 +36,7 @@ interface InputRecord {
 }
 
 interface ClientLog {
+	identity: ClientIdentity;
 	lastSeq: number;
 	ackedSeq: number;
 	messages: StoredMessage[];
@@ -47,6 +51,18 @@ export class MemoryStore implements MessageStore {
 
 	constructor(retention: Partial<RetentionOptions> = {}) {
 		this.#retention = resolveRetention(retention);
+	}
+
+	identity(clientId: string): ClientIdentity | undefined {
+		const identity = this.#clients.get(clientId)?.identity;
+		return identity ? { ...identity } : undefined;
+	}
+
+	claim(clientId: string, tokenHash: string): ClaimResult {
+		const log = this.#log(clientId);
+		const claimed = log.identity.tokenHash === null;
+		if (claimed) log.identity.tokenHash = tokenHash;
+		return { claimed, identity: { ...log.identity } };
 	}
 
 	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
@@ -108,11 +124,6 @@ export class MemoryStore implements MessageStore {
 		return this.#clients.get(clientId)?.lastSeq ?? 0;
 	}
 
-	advanceSeq(clientId: string, seq: number): void {
-		const log = this.#log(clientId);
-		log.lastSeq = Math.max(log.lastSeq, seq);
-	}
-
 	pendingChats(clientId: string): PendingChat[] {
 		const pending: PendingChat[] = [];
 		for (const [id, input] of this.#clients.get(clientId)?.inputs ?? []) {
@@ -127,17 +138,24 @@ export class MemoryStore implements MessageStore {
 		return image && image.at >= cutoff ? image.image : undefined;
 	}
 
-	recover(): RecoveredReply[] {
-		const recovered: RecoveredReply[] = [];
+	recover(): RecoveryReport {
+		const report: RecoveryReport = { recovered: [], failed: [] };
 		for (const [clientId, log] of this.#clients) {
 			const open = [...log.inputs.values()].filter((i) => !i.answered && i.replyId !== undefined);
-			for (const { replyId } of open) {
-				if (replyId === undefined) continue;
-				const { seq } = this.appendServerMessage(clientId, { type: 'reply.interrupted', replyId });
-				recovered.push({ clientId, replyId, seq });
+			try {
+				for (const { replyId } of open) {
+					if (replyId === undefined) continue;
+					const { seq } = this.appendServerMessage(clientId, {
+						type: 'reply.interrupted',
+						replyId
+					});
+					report.recovered.push({ clientId, replyId, seq });
+				}
+			} catch (error) {
+				report.failed.push({ clientId, error });
 			}
 		}
-		return recovered;
+		return report;
 	}
 
 	sweep(): void {
@@ -158,7 +176,8 @@ export class MemoryStore implements MessageStore {
 	#log(clientId: string): ClientLog {
 		let log = this.#clients.get(clientId);
 		if (!log) {
-			log = { lastSeq: 0, ackedSeq: 0, messages: [], inputs: new Map() };
+			const identity = { epoch: newEpoch(), tokenHash: null };
+			log = { identity, lastSeq: 0, ackedSeq: 0, messages: [], inputs: new Map() };
 			this.#clients.set(clientId, log);
 		}
 		return log;

@@ -13,7 +13,10 @@
  *   messages it is given (`reply.start.inReplyTo`, then the reply's last message), in the same
  *   transaction as the append, so "answered" and "stored" can never disagree after a crash;
  * - the latest camera still (a `frame` is context for the next chat, not a question);
- * - the log of sequenced server messages and the highest `seq` the client acknowledged.
+ * - the log of sequenced server messages and the highest `seq` the client acknowledged;
+ * - the log's identity (protocol.md, "Ownership and epochs"): its epoch, an opaque random string
+ *   made with the log, and the SHA-256 hash of the secret token of whoever claimed the id. The
+ *   token itself is never stored, so a copy of the store does not let anyone in.
  */
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
 import type { ImageInput } from '../brain/types';
@@ -42,6 +45,29 @@ export interface RecoveredReply {
 	seq: number;
 }
 
+/** Who owns a client id's log, and which incarnation of the log it is. */
+export interface ClientIdentity {
+	/** Opaque, random, made when the log is made; a log that starts over gets a new one. */
+	epoch: string;
+	/** SHA-256 of the owner's token (hex), or null for a log nobody has claimed (an old store). */
+	tokenHash: string | null;
+}
+
+/** What `claim` did. */
+export interface ClaimResult {
+	/** True when this call made the caller the owner (a new id, or a log without an owner). */
+	claimed: boolean;
+	/** The identity after the call: the caller's, or the existing owner's when `claimed` is false. */
+	identity: ClientIdentity;
+}
+
+/** What `recover()` did: replies closed, and the client ids whose recovery failed. */
+export interface RecoveryReport {
+	recovered: RecoveredReply[];
+	/** One client's bad data never stops the others, nor the server's start. */
+	failed: { clientId: string; error: unknown }[];
+}
+
 /** How much a store keeps; see ./retention for the exact rules. */
 export interface RetentionOptions {
 	/** Messages kept per client id once acknowledged (RETAIN_MESSAGES, 1000). */
@@ -53,6 +79,15 @@ export interface RetentionOptions {
 }
 
 export interface MessageStore {
+	/** The identity of a client id's log; undefined when the store does not know the id. */
+	identity(clientId: string): ClientIdentity | undefined;
+	/**
+	 * Claims a client id for the holder of the token whose hash is `tokenHash`, atomically and only
+	 * if nobody owns it (set-if-absent): an unknown id gets a new log with a new epoch; a log
+	 * without an owner (made before ownership existed) gets this one. Any instance sharing the
+	 * store sees the claim at once.
+	 */
+	claim(clientId: string, tokenHash: string): ClaimResult;
 	/**
 	 * Records a client `chat` or `frame`. Returns true when the id is new (a chat becomes pending;
 	 * a still becomes the latest image), false when it was accepted before (acknowledge it again,
@@ -68,6 +103,7 @@ export interface MessageStore {
 	/**
 	 * Gives a server message the next `seq` of this client id (1, 2, 3… without gaps, across
 	 * connections and, for a durable store, restarts), stores it and returns it with its `seq`.
+	 * An id without a log gets one (with a new epoch and no owner).
 	 * The server sends a message only after this returns. A `reply.start` ties the reply to its
 	 * pending chat; the reply's `reply.end` or `reply.interrupted` marks that chat answered.
 	 */
@@ -84,21 +120,16 @@ export interface MessageStore {
 	ackedSeq(clientId: string): number;
 	/** The highest `seq` given out for this client id (0 before the first). */
 	lastSeq(clientId: string): number;
-	/**
-	 * Makes the next `seq` of this client id greater than `seq`. Used when a client reports more
-	 * than the store knows (the store lost its data): new messages must not reuse numbers the
-	 * client has already seen, or it would drop them as duplicates.
-	 */
-	advanceSeq(clientId: string, seq: number): void;
 	/** Accepted chats whose reply has not started or not finished, in the order accepted. */
 	pendingChats(clientId: string): PendingChat[];
 	/** The latest camera still of this client id, if it is within the age limit. */
 	latestImage(clientId: string): ImageInput | undefined;
 	/**
 	 * After a restart: closes every reply that has a `reply.start` but no end with a stored
-	 * `reply.interrupted` (which counts as its chat's answer). Returns what it closed.
+	 * `reply.interrupted` (which counts as its chat's answer), one client id at a time. Returns
+	 * what it closed and which client ids failed (their data is left as it was).
 	 */
-	recover(): RecoveredReply[];
+	recover(): RecoveryReport;
 	/** Drops what is past the age limit (messages, stills, old accepted ids), for every client. */
 	sweep(): void;
 	/** Releases the store (closes files). Safe to call twice. */

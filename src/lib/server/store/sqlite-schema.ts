@@ -8,9 +8,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The schema this code writes; a file with a higher version was made by newer code. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
+ * Version 1:
  * - clients: the `seq` counter and the acknowledged `seq` of each client id.
  * - messages: the log of sequenced server messages (`body` is the message as JSON, with seq).
  * - inputs: accepted client message ids, in order (`n`); a chat keeps its `text` until answered,
@@ -53,6 +54,31 @@ CREATE TABLE images (
 	data TEXT NOT NULL
 );
 `;
+
+/**
+ * Version 2, ownership and epochs (protocol.md): each client's row gets its log's `epoch` (random,
+ * made with the row) and the SHA-256 `token_hash` of its owner's token. Logs from version 1 get a
+ * new epoch each and no owner: the next connection for such an id claims it. Ids that had only
+ * accepted messages or a still get a row too, so that they count as known.
+ */
+const SCHEMA_V2 = `
+CREATE TABLE clients_v2 (
+	client_id TEXT PRIMARY KEY,
+	last_seq INTEGER NOT NULL,
+	acked_seq INTEGER NOT NULL DEFAULT 0,
+	epoch TEXT NOT NULL DEFAULT (lower(hex(randomblob(16)))),
+	token_hash TEXT
+) WITHOUT ROWID;
+INSERT INTO clients_v2 (client_id, last_seq, acked_seq)
+	SELECT client_id, last_seq, acked_seq FROM clients;
+INSERT OR IGNORE INTO clients_v2 (client_id, last_seq)
+	SELECT client_id, 0 FROM inputs UNION SELECT client_id, 0 FROM images;
+DROP TABLE clients;
+ALTER TABLE clients_v2 RENAME TO clients;
+`;
+
+/** The schema steps, in order: step i takes a file from version i to version i + 1. */
+export const SCHEMA_MIGRATIONS = [SCHEMA_V1, SCHEMA_V2];
 
 /** The store's file cannot be used; the message says which and what to do. */
 export class StoreOpenError extends Error {
@@ -103,7 +129,7 @@ function migrate(db: Database.Database, file: string): void {
 		);
 	if (version === SCHEMA_VERSION) return;
 	db.transaction(() => {
-		db.exec(SCHEMA_V1);
+		for (const step of SCHEMA_MIGRATIONS.slice(version)) db.exec(step);
 		db.pragma(`user_version = ${SCHEMA_VERSION}`);
 	})();
 }

@@ -10,9 +10,12 @@ import type { ImageInput } from '../brain/types';
 import type {
 	AcceptedInput,
 	AcceptRequest,
+	ClaimResult,
+	ClientIdentity,
 	MessageStore,
 	PendingChat,
 	RecoveredReply,
+	RecoveryReport,
 	RetentionOptions
 } from './message-store';
 import {
@@ -34,6 +37,7 @@ export function storeFile(dataDir: string): string {
 }
 
 type Counter = { last_seq: number; acked_seq: number };
+type IdentityRow = { epoch: string; token_hash: string | null };
 
 /** Every statement, prepared once. */
 function prepare(db: Database.Database) {
@@ -44,10 +48,16 @@ function prepare(db: Database.Database) {
 			 ON CONFLICT (client_id) DO UPDATE SET last_seq = last_seq + 1
 			 RETURNING last_seq, acked_seq`
 		),
-		advanceSeq: db.prepare(
-			`INSERT INTO clients (client_id, last_seq) VALUES (?, ?)
-			 ON CONFLICT (client_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`
+		identity: db.prepare('SELECT epoch, token_hash FROM clients WHERE client_id = ?'),
+		// Set-if-absent in one statement: a new row with this owner, or the owner of an unowned row.
+		claim: db.prepare(
+			`INSERT INTO clients (client_id, last_seq, token_hash) VALUES (?, 0, ?)
+			 ON CONFLICT (client_id) DO UPDATE SET token_hash = excluded.token_hash
+			 WHERE token_hash IS NULL`
 		),
+		clientsWithOpenReplies: db
+			.prepare('SELECT DISTINCT client_id FROM inputs WHERE answered = 0 AND reply_id IS NOT NULL')
+			.pluck(),
 		acknowledge: db.prepare(
 			`UPDATE clients SET acked_seq = max(acked_seq, min(?, last_seq)) WHERE client_id = ?
 			 RETURNING last_seq, acked_seq`
@@ -79,9 +89,11 @@ function prepare(db: Database.Database) {
 			`SELECT id, text FROM inputs WHERE client_id = ? AND answered = 0 AND kind = 'chat'
 			 ORDER BY n`
 		),
-		openReplies: db.prepare(
-			'SELECT client_id, reply_id FROM inputs WHERE answered = 0 AND reply_id IS NOT NULL ORDER BY n'
-		),
+		openReplies: db
+			.prepare(
+				'SELECT reply_id FROM inputs WHERE client_id = ? AND answered = 0 AND reply_id IS NOT NULL ORDER BY n'
+			)
+			.pluck(),
 		saveImage: db.prepare(
 			`INSERT INTO images (client_id, at, mime, width, height, data) VALUES (?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (client_id) DO UPDATE SET at = excluded.at, mime = excluded.mime,
@@ -104,7 +116,8 @@ export class SqliteStore implements MessageStore {
 	readonly #accept: (batch: readonly AcceptRequest[]) => boolean[];
 	readonly #append: (clientId: string, message: UnsequencedMessage) => SequencedMessage;
 	readonly #acknowledge: (clientId: string, seq: number) => void;
-	readonly #recover: () => RecoveredReply[];
+	readonly #claim: (clientId: string, tokenHash: string) => ClaimResult;
+	readonly #recoverClient: (clientId: string) => RecoveredReply[];
 	readonly #sweep: () => void;
 
 	/** Opens (or creates) the store at `file`; throws a StoreOpenError if it cannot. */
@@ -119,8 +132,18 @@ export class SqliteStore implements MessageStore {
 		);
 		this.#append = tx((clientId, message) => this.#appendNow(clientId, message));
 		this.#acknowledge = tx((clientId, seq) => this.#acknowledgeNow(clientId, seq));
-		this.#recover = tx(() => this.#recoverNow());
+		this.#claim = tx((clientId, tokenHash) => this.#claimNow(clientId, tokenHash));
+		this.#recoverClient = tx((clientId) => this.#recoverClientNow(clientId));
 		this.#sweep = tx(() => this.#sweepNow());
+	}
+
+	identity(clientId: string): ClientIdentity | undefined {
+		const row = this.#sql.identity.get(clientId) as IdentityRow | undefined;
+		return row && { epoch: row.epoch, tokenHash: row.token_hash };
+	}
+
+	claim(clientId: string, tokenHash: string): ClaimResult {
+		return this.#claim(clientId, tokenHash);
 	}
 
 	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
@@ -160,10 +183,6 @@ export class SqliteStore implements MessageStore {
 		return (this.#sql.counter.get(clientId) as Counter | undefined)?.last_seq ?? 0;
 	}
 
-	advanceSeq(clientId: string, seq: number): void {
-		this.#sql.advanceSeq.run(clientId, seq);
-	}
-
 	pendingChats(clientId: string): PendingChat[] {
 		return this.#sql.pending.all(clientId) as PendingChat[];
 	}
@@ -173,8 +192,17 @@ export class SqliteStore implements MessageStore {
 		return this.#sql.image.get(clientId, cutoff) as ImageInput | undefined;
 	}
 
-	recover(): RecoveredReply[] {
-		return this.#recover();
+	recover(): RecoveryReport {
+		const report: RecoveryReport = { recovered: [], failed: [] };
+		// One transaction per client id: a fault in one client's data leaves the others recovered.
+		for (const clientId of this.#sql.clientsWithOpenReplies.all() as string[]) {
+			try {
+				report.recovered.push(...this.#recoverClient(clientId));
+			} catch (error) {
+				report.failed.push({ clientId, error });
+			}
+		}
+		return report;
 	}
 
 	sweep(): void {
@@ -229,9 +257,15 @@ export class SqliteStore implements MessageStore {
 		if (counter) this.#trimCount(clientId, counter);
 	}
 
-	#recoverNow(): RecoveredReply[] {
-		const open = this.#sql.openReplies.all() as { client_id: string; reply_id: string }[];
-		return open.map(({ client_id: clientId, reply_id: replyId }) => {
+	#claimNow(clientId: string, tokenHash: string): ClaimResult {
+		const { changes } = this.#sql.claim.run(clientId, tokenHash);
+		const row = this.#sql.identity.get(clientId) as IdentityRow;
+		return { claimed: changes > 0, identity: { epoch: row.epoch, tokenHash: row.token_hash } };
+	}
+
+	#recoverClientNow(clientId: string): RecoveredReply[] {
+		const open = this.#sql.openReplies.all(clientId) as string[];
+		return open.map((replyId) => {
 			const { seq } = this.#appendNow(clientId, { type: 'reply.interrupted', replyId });
 			return { clientId, replyId, seq };
 		});

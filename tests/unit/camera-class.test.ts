@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Camera, type MediaDevicesLike } from '$lib/camera/camera';
+import { Camera, type MediaDevicesLike } from '$lib/camera/camera.svelte';
 import { CAMERA_MESSAGES, type CameraStatus } from '$lib/camera/camera-status';
 
 const mediaError = (name: string) => new DOMException('from getUserMedia', name);

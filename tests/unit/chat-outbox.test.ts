@@ -4,7 +4,7 @@ import {
 	Outbox,
 	OUTBOX_MAX_AGE_MS,
 	type OutboxMessage
-} from '../../src/lib/chat/outbox';
+} from '../../src/lib/chat/outbox.svelte';
 import { MemoryStorage } from '../support/memory-storage';
 
 const KEY = 'talkline.outbox.client-a';

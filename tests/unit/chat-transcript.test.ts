@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { Outbox, type OutboxState } from '../../src/lib/chat/outbox.svelte';
 import { Transcript, type TranscriptItem } from '../../src/lib/chat/transcript.svelte';
+
+/** A transcript reading the delivery marks of a real (in-memory) outbox. */
+function conversation() {
+	const outbox = new Outbox({ clientId: 'transcript-test', storage: null });
+	const transcript = new Transcript(outbox);
+	/** Queues a user message in the outbox, brought to `state`, and shows it. */
+	const user = (id: string, text: string, state: OutboxState, withImage = false) => {
+		outbox.add({ type: 'chat', id, text });
+		if (state !== 'pending') outbox.markSent(id);
+		if (state === 'acked') outbox.markAcked(id);
+		transcript.addUser(id, text, withImage);
+	};
+	return { outbox, transcript, user };
+}
 
 /** The transcript as short strings: `U:id:status`, `A:inReplyTo:status:text`, `N:tone:text`. */
 function outline(items: readonly TranscriptItem[]): string[] {
@@ -43,21 +58,44 @@ function server(startSeq = 1) {
 }
 
 describe('Transcript', () => {
-	it('shows a user message once and updates its status when added again', () => {
-		const transcript = new Transcript();
-		transcript.addUser('u1', 'hello', 'pending', true);
-		transcript.addUser('u1', 'hello', 'sent');
+	it('shows a user message once, its mark read from the outbox', () => {
+		const { outbox, transcript, user } = conversation();
+		user('u1', 'hello', 'pending', true);
+		transcript.addUser('u1', 'hello');
 		expect(transcript.items).toEqual([
-			{ kind: 'user', id: 'u1', text: 'hello', status: 'sent', withImage: true }
+			{ kind: 'user', id: 'u1', text: 'hello', status: 'pending', withImage: true }
 		]);
-		transcript.setUserStatus('u1', 'delivered');
+		outbox.markSent('u1');
+		expect(outline(transcript.items)).toEqual(['U:u1:sent']);
+		outbox.markAcked('u1');
 		expect(outline(transcript.items)).toEqual(['U:u1:delivered']);
 	});
 
-	it('streams an answer from its deltas under the message it answers', () => {
-		const transcript = new Transcript();
+	it('keeps how a message left the outbox unanswered: dropped or refused', () => {
+		const { outbox, transcript, user } = conversation();
+		user('u1', 'one', 'pending');
+		user('u2', 'two', 'sent');
+		outbox.remove('u1');
+		transcript.settleUser('u1', 'dropped');
+		outbox.remove('u2');
+		transcript.settleUser('u2', 'refused');
+		expect(outline(transcript.items)).toEqual(['U:u1:dropped', 'U:u2:refused']);
+	});
+
+	it('marks an answer as ours when it answers a message in the outbox', () => {
+		const { transcript, user } = conversation();
 		const s = server();
-		transcript.addUser('u1', 'hi', 'sent');
+		user('u1', 'hi', 'acked');
+		transcript.apply(s.start('r1', 'u1'));
+		transcript.apply(s.start('h1', 'someone-else', 'from history'));
+		expect(transcript.reply('r1')?.ours).toBe(true);
+		expect(transcript.reply('h1')?.ours).toBe(false);
+	});
+
+	it('streams an answer from its deltas under the message it answers', () => {
+		const { transcript, user } = conversation();
+		const s = server();
+		user('u1', 'hi', 'sent');
 		transcript.apply(s.start('r1', 'u1'));
 		expect(transcript.streaming?.replyId).toBe('r1');
 		transcript.apply(s.delta('r1', 'Hel'));
@@ -67,9 +105,9 @@ describe('Transcript', () => {
 	});
 
 	it('replaces the streamed text with the whole answer at reply.end and sets the mood', () => {
-		const transcript = new Transcript();
+		const { transcript, user } = conversation();
 		const s = server();
-		transcript.addUser('u1', 'hi', 'sent');
+		user('u1', 'hi', 'sent');
 		transcript.apply(s.start('r1', 'u1'));
 		transcript.apply(s.delta('r1', 'Hel'));
 		transcript.apply(s.end('r1', 'Hello there!', 'happy'));
@@ -79,7 +117,7 @@ describe('Transcript', () => {
 	});
 
 	it('leaves the mood unset when reply.end carries none', () => {
-		const transcript = new Transcript();
+		const { transcript } = conversation();
 		const s = server();
 		transcript.apply(s.start('r1', 'u1'));
 		transcript.apply(s.end('r1', 'Fine.'));
@@ -87,9 +125,9 @@ describe('Transcript', () => {
 	});
 
 	it('marks an answer interrupted, keeps what was said, and ignores later deltas', () => {
-		const transcript = new Transcript();
+		const { transcript, user } = conversation();
 		const s = server();
-		transcript.addUser('u1', 'tell me a story', 'sent');
+		user('u1', 'tell me a story', 'sent');
 		transcript.apply(s.start('r1', 'u1'));
 		transcript.apply(s.delta('r1', 'Once upon'));
 		transcript.apply(s.interrupted('r1'));
@@ -99,9 +137,9 @@ describe('Transcript', () => {
 	});
 
 	it('ignores a replayed message by its seq and apply returns false', () => {
-		const transcript = new Transcript();
+		const { transcript, user } = conversation();
 		const s = server();
-		transcript.addUser('u1', 'hi', 'sent');
+		user('u1', 'hi', 'sent');
 		const start = s.start('r1', 'u1');
 		const delta = s.delta('r1', 'Hello');
 		expect(transcript.apply(start)).toBe(true);
@@ -113,10 +151,10 @@ describe('Transcript', () => {
 	});
 
 	it('puts the answer right after the user message it answers, before later queued ones', () => {
-		const transcript = new Transcript();
+		const { transcript, user } = conversation();
 		const s = server();
-		transcript.addUser('u1', 'first', 'sent');
-		transcript.addUser('u2', 'second', 'sent');
+		user('u1', 'first', 'sent');
+		user('u2', 'second', 'sent');
 		transcript.apply(s.start('a1', 'u1'));
 		transcript.apply(s.end('a1', 'one'));
 		expect(outline(transcript.items)).toEqual(['U:u1:delivered', 'A:u1:done:one', 'U:u2:sent']);
@@ -131,9 +169,9 @@ describe('Transcript', () => {
 	});
 
 	it('rebuilds history from a replay before the messages still waiting for an answer', () => {
-		const transcript = new Transcript();
+		const { transcript, user } = conversation();
 		const s = server();
-		transcript.addUser('mine', 'still waiting', 'pending');
+		user('mine', 'still waiting', 'pending');
 		transcript.apply(s.start('h1', 'old-1', 'what is up?'));
 		transcript.apply(s.end('h1', 'Not much.'));
 		transcript.apply(s.start('h2', 'old-2', 'and now?'));
@@ -149,7 +187,7 @@ describe('Transcript', () => {
 	});
 
 	it('shows only the answer from history when the replay has no user text', () => {
-		const transcript = new Transcript();
+		const { transcript } = conversation();
 		const s = server();
 		transcript.apply(s.start('h1', 'gone', undefined));
 		transcript.apply(s.end('h1', 'Hello again.'));
@@ -157,15 +195,15 @@ describe('Transcript', () => {
 	});
 
 	it('does not add an answer twice when its reply.start arrives again with a new seq', () => {
-		const transcript = new Transcript();
-		transcript.addUser('u1', 'hi', 'sent');
+		const { transcript, user } = conversation();
+		user('u1', 'hi', 'sent');
 		transcript.apply({ type: 'reply.start', seq: 1, replyId: 'r1', inReplyTo: 'u1' });
 		transcript.apply({ type: 'reply.start', seq: 2, replyId: 'r1', inReplyTo: 'u1' });
 		expect(outline(transcript.items)).toEqual(['U:u1:delivered', 'A:u1:streaming:']);
 	});
 
 	it('adds notices in order, each with its own id and tone', () => {
-		const transcript = new Transcript();
+		const { transcript } = conversation();
 		transcript.notice('Reconnected.');
 		transcript.notice('Not sent.', 'warning');
 		expect(outline(transcript.items)).toEqual(['N:info:Reconnected.', 'N:warning:Not sent.']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Listener } from '$lib/speech/listener';
+import { Listener } from '$lib/speech/listener.svelte';
 import {
 	LISTENER_MESSAGES,
 	isListenerProblem,

@@ -1,8 +1,9 @@
 /**
  * The conversation over the page's connection: the protocol's client half. It resumes after
- * every `connected`, sends the outbox again in order, marks messages pending → sent → delivered,
- * applies the server's stored messages to the transcript exactly once (by `seq`), acknowledges
- * them, and tells the page when an answer to one of its own messages streams (to speak it).
+ * every `connected`, sends the outbox again in order (the outbox keeps each message's delivery
+ * state, which the transcript reads), applies the server's stored messages to the transcript
+ * exactly once (by `seq`), acknowledges them, and tells the page when an answer to one of its own
+ * messages streams (to speak it).
  *
  * Ownership and epochs (protocol.md): the token the server gives a newly claimed client id is
  * kept beside the id and sent in every `resume`, with the epoch and last seq the transcript
@@ -10,9 +11,9 @@
  * bookkeeping, so the new log's replies show. A page that holds no token for a known id (a
  * `?clientId=` of someone else's) sends nothing and says why; its outbox stays as it is.
  *
- * It never owns connection state: it asks the connection whether it can send, and listens to the
- * machine's snapshots only to learn that a socket has gone (its unacknowledged messages are then
- * pending again).
+ * It owns no state that lives elsewhere: it asks the connection whether it can send, listens to
+ * the machine's snapshots only to learn that a socket has gone (its unacknowledged messages are
+ * then pending again), and asks the transcript which answers are the page's own.
  */
 import { MAX_CHAT_CHARS } from '$lib/protocol/limits';
 import { parseServerMessage, serialize } from '$lib/protocol/parse';
@@ -26,7 +27,7 @@ import {
 import type { CameraFrame } from '$lib/camera/still';
 import { loadToken, saveToken } from '$lib/connection/client-token';
 import type { PageConnection } from '$lib/connection/page-connection.svelte';
-import { makeMessageId, Outbox, type OutboxEntry } from './outbox';
+import { makeMessageId, Outbox, type OutboxEntry } from './outbox.svelte';
 import { Transcript } from './transcript.svelte';
 
 /** An answer to one of this page's messages, as it streams (for the voice and the face). */
@@ -62,7 +63,7 @@ const RETRIED_LATER: ReadonlySet<string> = new Set([
 ]);
 
 export class ChatClient {
-	readonly transcript = new Transcript();
+	readonly transcript: Transcript;
 	readonly #connection: PageConnection;
 	readonly #outbox: Outbox;
 	readonly #clientId: string;
@@ -74,10 +75,6 @@ export class ChatClient {
 	/** The page has said once that this client id is not its own. */
 	#warnedNotOwner = false;
 	readonly #onLiveReply: ChatClientOptions['onLiveReply'];
-	/** Ids of messages this page (or its saved outbox) sent: their answers are spoken. */
-	readonly #ownIds = new Set<string>();
-	/** Answers to those messages that are streaming now. */
-	readonly #liveReplies = new Set<string>();
 	readonly #cleanups: Array<() => void> = [];
 	/** `resume` has gone out on the current socket; the outbox may flow. */
 	#resumed = false;
@@ -98,18 +95,16 @@ export class ChatClient {
 			storage: options.storage,
 			now: options.now
 		});
+		this.transcript = new Transcript(this.#outbox);
 	}
 
 	/** Shows the saved outbox and starts listening. Call before the connection starts. */
 	start(): void {
 		this.#reportDropped(this.#outbox.expire().dropped);
-		for (const entry of this.#outbox.entries) {
-			this.#ownIds.add(entry.id);
-			if (entry.message.type !== 'chat') continue;
-			const status = entry.state === 'acked' ? 'delivered' : 'pending';
-			this.transcript.addUser(entry.id, entry.message.text, status);
-		}
 		this.#outbox.requeueSent();
+		for (const entry of this.#outbox.entries) {
+			if (entry.message.type === 'chat') this.transcript.addUser(entry.id, entry.message.text);
+		}
 		this.#cleanups.push(this.#connection.onMessage((data) => this.#receive(data)));
 		const subscription = this.#connection.actor.subscribe(() => this.#onConnectionChange());
 		this.#cleanups.push(() => subscription.unsubscribe());
@@ -137,7 +132,7 @@ export class ChatClient {
 		if (still) this.sendFrame(still);
 		const id = makeMessageId();
 		this.#queue({ type: 'chat', id, text: trimmed });
-		this.transcript.addUser(id, trimmed, 'pending', !!still);
+		this.transcript.addUser(id, trimmed, !!still);
 		this.#flush();
 		return null;
 	}
@@ -157,7 +152,6 @@ export class ChatClient {
 	}
 
 	#queue(message: OutboxEntry['message']): void {
-		this.#ownIds.add(message.id);
 		this.#reportDropped(this.#outbox.add(message).dropped);
 		if (this.#outbox.saveFailed && !this.#warnedUnsaved) {
 			this.#warnedUnsaved = true;
@@ -175,7 +169,6 @@ export class ChatClient {
 			if (entry.state !== 'pending') continue;
 			if (!this.#connection.send(serialize(entry.message))) return;
 			this.#outbox.markSent(entry.id);
-			this.transcript.setUserStatus(entry.id, 'sent');
 		}
 	}
 
@@ -184,9 +177,6 @@ export class ChatClient {
 		if (!this.#resumed) return;
 		// The socket is gone: what it carried without an ack goes again on the next one.
 		this.#resumed = false;
-		for (const entry of this.#outbox.unacknowledged()) {
-			if (entry.state === 'sent') this.transcript.setUserStatus(entry.id, 'pending');
-		}
 		this.#outbox.requeueSent();
 	}
 
@@ -205,11 +195,9 @@ export class ChatClient {
 		switch (message.type) {
 			case 'connected':
 				return this.#connected(message);
-			case 'ack': {
-				const entry = this.#outbox.markAcked(message.id);
-				if (entry?.message.type === 'chat') this.transcript.setUserStatus(message.id, 'delivered');
+			case 'ack':
+				this.#outbox.markAcked(message.id);
 				return;
-			}
 			case 'error':
 				return this.#error(message.code, message.message, message.id);
 			default:
@@ -252,30 +240,7 @@ export class ChatClient {
 		if (!this.transcript.apply(message)) return;
 		if (message.type === 'reply.start') this.#outbox.remove(message.inReplyTo);
 		this.#scheduleAck(message.type === 'reply.end' || message.type === 'reply.interrupted');
-		const live = this.#liveReplies.has(message.replyId);
-		switch (message.type) {
-			case 'reply.start':
-				if (!this.#ownIds.has(message.inReplyTo)) return;
-				this.#liveReplies.add(message.replyId);
-				return this.#onLiveReply?.({ type: 'start', replyId: message.replyId });
-			case 'reply.delta':
-				if (live)
-					this.#onLiveReply?.({ type: 'delta', replyId: message.replyId, text: message.text });
-				return;
-			case 'reply.end':
-				if (live)
-					this.#onLiveReply?.({
-						type: 'end',
-						replyId: message.replyId,
-						mood: message.mood ?? null
-					});
-				this.#liveReplies.delete(message.replyId);
-				return;
-			case 'reply.interrupted':
-				if (live) this.#onLiveReply?.({ type: 'interrupted', replyId: message.replyId });
-				this.#liveReplies.delete(message.replyId);
-				return;
-		}
+		if (this.transcript.reply(message.replyId)?.ours) this.#onLiveReply?.(liveEvent(message));
 	}
 
 	#error(code: string, text: string, id: string | undefined): void {
@@ -283,14 +248,13 @@ export class ChatClient {
 		if (entry && code === ERROR_CODES.badMessage) {
 			// The server will never accept it as it is: take it out, and say so.
 			this.#outbox.remove(entry.id);
-			this.transcript.setUserStatus(entry.id, 'refused');
+			this.transcript.settleUser(entry.id, 'refused');
 			this.transcript.notice(`A message was refused by the server: ${text}`, 'error');
 			return;
 		}
 		if (entry && RETRIED_LATER.has(code)) {
 			// The server failed or is busy, not the message: it stays in the outbox and goes again shortly.
 			this.#outbox.requeue(entry.id);
-			if (entry.message.type === 'chat') this.transcript.setUserStatus(entry.id, 'pending');
 			if (this.#retryTimer) return; // one notice and one retry for a batch of failures
 			this.#retryTimer = setTimeout(() => {
 				this.#retryTimer = null;
@@ -307,7 +271,6 @@ export class ChatClient {
 		if (entry && code === ERROR_CODES.unauthorized) {
 			// Not this page's id: the message is not lost, it waits in the outbox.
 			this.#outbox.requeue(entry.id);
-			if (entry.message.type === 'chat') this.transcript.setUserStatus(entry.id, 'pending');
 			return this.#notOwner();
 		}
 		const tone = code === ERROR_CODES.brainFailed ? 'warning' : 'error';
@@ -335,12 +298,25 @@ export class ChatClient {
 		const chats = dropped.filter((entry) => entry.message.type === 'chat');
 		for (const entry of chats) {
 			if (entry.message.type !== 'chat') continue;
-			this.transcript.setUserStatus(entry.id, 'dropped');
+			this.transcript.settleUser(entry.id, 'dropped');
 			this.transcript.notice(
-				`Not sent, and no longer kept for sending (the outbox holds at most 100 messages for 24 hours): “${preview(entry.message.text)}”`,
+				`Not sent, and no longer kept for sending (the outbox holds ${this.#outbox.limits}): “${preview(entry.message.text)}”`,
 				'warning'
 			);
 		}
+	}
+}
+
+function liveEvent(message: SequencedMessage): LiveReplyEvent {
+	switch (message.type) {
+		case 'reply.start':
+			return { type: 'start', replyId: message.replyId };
+		case 'reply.delta':
+			return { type: 'delta', replyId: message.replyId, text: message.text };
+		case 'reply.end':
+			return { type: 'end', replyId: message.replyId, mood: message.mood ?? null };
+		case 'reply.interrupted':
+			return { type: 'interrupted', replyId: message.replyId };
 	}
 }
 

@@ -2,8 +2,14 @@
  * The conversation as the page shows it: the user's messages with their delivery marks, the
  * avatar's answers as they stream, and notices. Server messages are applied by `seq`, so a
  * replayed message (after a reconnect or a reload) is never shown twice.
+ *
+ * A user message's mark has one owner at a time: while the message is queued, the outbox's entry
+ * (read here, never copied); once it has left the outbox, how it left (answered, dropped or
+ * refused). The transcript also owns which answer is streaming (`streaming`) and whether it
+ * answers one of this page's own messages (`ours`, the ones it speaks).
  */
 import type { Mood, SequencedMessage } from '$lib/protocol/server-messages';
+import type { OutboxState } from './outbox.svelte';
 
 /**
  * pending: waiting for a connection; sent: on the wire; delivered: the server has it;
@@ -21,6 +27,12 @@ export interface UserItem {
 	withImage: boolean;
 }
 
+/** How a user message left the outbox without an answer. */
+export type UserOutcome = 'dropped' | 'refused';
+
+/** A user message as stored: its mark comes from the outbox or from its outcome. */
+type StoredUserItem = Omit<UserItem, 'status'> & { outcome: UserOutcome | null };
+
 export interface AvatarItem {
 	kind: 'avatar';
 	replyId: string;
@@ -28,6 +40,8 @@ export interface AvatarItem {
 	text: string;
 	status: 'streaming' | 'done' | 'interrupted';
 	mood: Mood | null;
+	/** It answers one of this page's own messages (one in its outbox when the answer began). */
+	ours: boolean;
 }
 
 export interface NoticeItem {
@@ -38,38 +52,60 @@ export interface NoticeItem {
 }
 
 export type TranscriptItem = UserItem | AvatarItem | NoticeItem;
+type StoredItem = StoredUserItem | AvatarItem | NoticeItem;
+
+/** What the transcript reads of the outbox: the delivery state of a queued message. */
+export interface DeliverySource {
+	stateOf(id: string): OutboxState | undefined;
+}
+
+const MARK_OF: Readonly<Record<OutboxState, UserStatus>> = {
+	pending: 'pending',
+	sent: 'sent',
+	acked: 'delivered'
+};
 
 let noticeCount = 0;
 
 export class Transcript {
-	items = $state<TranscriptItem[]>([]);
+	readonly #delivery: DeliverySource;
+	#items = $state<StoredItem[]>([]);
 	/** The highest `seq` applied: what `resume` and `ack` report. */
 	lastSeq = $state(0);
+	/** Every item, each user message with its mark; reactive. */
+	readonly items: readonly TranscriptItem[] = $derived(this.#items.map((item) => this.#view(item)));
+
+	/** `delivery`: the outbox the page's messages wait in. */
+	constructor(delivery: DeliverySource) {
+		this.#delivery = delivery;
+	}
 
 	/** The answer being streamed, if any. */
 	get streaming(): AvatarItem | undefined {
-		return this.items.findLast(
+		return this.#items.findLast(
 			(item): item is AvatarItem => item.kind === 'avatar' && item.status === 'streaming'
 		);
 	}
 
-	/** Adds one of the user's messages (or updates its status if it is there already). */
-	addUser(id: string, text: string, status: UserStatus, withImage = false): void {
-		const existing = this.#user(id);
-		if (existing) {
-			existing.status = status;
-			return;
-		}
-		this.items.push({ kind: 'user', id, text, status, withImage });
+	/** The answer with this id, if it is shown. */
+	reply(replyId: string): AvatarItem | undefined {
+		return this.#reply(replyId);
 	}
 
-	setUserStatus(id: string, status: UserStatus): void {
+	/** Adds one of the user's messages, once; its mark is read from the outbox. */
+	addUser(id: string, text: string, withImage = false): void {
+		if (this.#user(id)) return;
+		this.#items.push({ kind: 'user', id, text, withImage, outcome: null });
+	}
+
+	/** The message left the outbox unanswered, and will not be sent again. */
+	settleUser(id: string, outcome: UserOutcome): void {
 		const item = this.#user(id);
-		if (item) item.status = status;
+		if (item) item.outcome = outcome;
 	}
 
 	notice(text: string, tone: NoticeItem['tone'] = 'info'): void {
-		this.items.push({ kind: 'notice', id: `notice-${++noticeCount}`, text, tone });
+		this.#items.push({ kind: 'notice', id: `notice-${++noticeCount}`, text, tone });
 	}
 
 	/**
@@ -122,47 +158,63 @@ export class Transcript {
 			inReplyTo,
 			text: '',
 			status: 'streaming',
-			mood: null
+			mood: null,
+			ours: this.#delivery.stateOf(inReplyTo) !== undefined
 		};
-		const userIndex = this.items.findIndex((item) => item.kind === 'user' && item.id === inReplyTo);
+		const userIndex = this.#items.findIndex(
+			(item) => item.kind === 'user' && item.id === inReplyTo
+		);
 		if (userIndex >= 0) {
-			const user = this.items[userIndex] as UserItem;
-			user.status = 'delivered';
-			this.items.splice(this.#afterAnswers(userIndex), 0, reply);
+			this.#items.splice(this.#afterAnswers(userIndex), 0, reply);
 			return;
 		}
 		// From the server's history (a reload): older than anything still waiting for its answer.
 		const at = this.#firstUnanswered();
-		const entries: TranscriptItem[] = userText
-			? [
-					{ kind: 'user', id: inReplyTo, text: userText, status: 'delivered', withImage: false },
-					reply
-				]
+		const entries: StoredItem[] = userText
+			? [{ kind: 'user', id: inReplyTo, text: userText, withImage: false, outcome: null }, reply]
 			: [reply];
-		this.items.splice(at, 0, ...entries);
+		this.#items.splice(at, 0, ...entries);
+	}
+
+	/** An item as shown: a user message gets its mark (see the file comment). */
+	#view(item: StoredItem): TranscriptItem {
+		if (item.kind !== 'user') return item;
+		const { outcome, ...shown } = item;
+		return { ...shown, status: this.#userStatus(item.id, outcome) };
+	}
+
+	#userStatus(id: string, outcome: UserOutcome | null): UserStatus {
+		if (this.#answered(id)) return 'delivered';
+		const state = this.#delivery.stateOf(id);
+		if (state) return MARK_OF[state];
+		return outcome ?? 'delivered';
+	}
+
+	#answered(id: string): boolean {
+		return this.#items.some((item) => item.kind === 'avatar' && item.inReplyTo === id);
 	}
 
 	/** The index just past the user's message at `index` and the answers already under it. */
 	#afterAnswers(index: number): number {
 		let at = index + 1;
-		while (this.items[at]?.kind === 'avatar') at++;
+		while (this.#items[at]?.kind === 'avatar') at++;
 		return at;
 	}
 
 	/** Where history goes: before the first user message that has no answer yet. */
 	#firstUnanswered(): number {
-		const answered = (id: string) =>
-			this.items.some((item) => item.kind === 'avatar' && item.inReplyTo === id);
-		const index = this.items.findIndex((item) => item.kind === 'user' && !answered(item.id));
-		return index >= 0 ? index : this.items.length;
+		const index = this.#items.findIndex((item) => item.kind === 'user' && !this.#answered(item.id));
+		return index >= 0 ? index : this.#items.length;
 	}
 
-	#user(id: string): UserItem | undefined {
-		return this.items.find((item): item is UserItem => item.kind === 'user' && item.id === id);
+	#user(id: string): StoredUserItem | undefined {
+		return this.#items.find(
+			(item): item is StoredUserItem => item.kind === 'user' && item.id === id
+		);
 	}
 
 	#reply(replyId: string): AvatarItem | undefined {
-		return this.items.find(
+		return this.#items.find(
 			(item): item is AvatarItem => item.kind === 'avatar' && item.replyId === replyId
 		);
 	}

@@ -1,8 +1,8 @@
 /**
  * The page's one connection actor, bound to Svelte. The actor is the only owner of connection
- * state: `snapshot` reads `actor.getSnapshot()` on every access (subscribed through
- * `createSubscriber`), so it can never go stale the way a store seeded once does (xstate issue
- * 4941), even for transitions taken before anything rendered.
+ * state: each thing the page shows is one `@xstate/svelte` `useSelector` on it (`selectFrom`), so
+ * nothing here keeps a copy, and a transition taken before anything rendered is shown correctly
+ * (the stale seed of xstate issue 4941 does not affect `useSelector`).
  *
  * Create it in the browser only (onMount): constructing it starts no socket, `start()` does.
  */
@@ -14,7 +14,7 @@ import {
 	type ConnectionSnapshot,
 	type ConnectionStateName
 } from '$machines/connection';
-import { ActorSnapshot } from '$lib/actor-snapshot.svelte';
+import { selectFrom, shallowEqual, type Selected } from '$lib/actor-selector';
 import type { CreateSocket } from '$machines/socket';
 import type { BadgeInput } from './badge';
 import { forwardBrowserEvents, type BrowserEventTarget } from './browser-events';
@@ -31,9 +31,16 @@ export interface PageConnectionOptions {
 	window?: BrowserEventTarget;
 }
 
+/** Which of the user's commands the machine takes in its current state. */
+export type ConnectionControls = { connect: boolean; disconnect: boolean; retry: boolean };
+
 export class PageConnection {
 	readonly actor: Actor<typeof connectionMachine>;
-	readonly #live: ActorSnapshot<Actor<typeof connectionMachine>>;
+	readonly #state: Selected<ConnectionStateName>;
+	readonly #attempt: Selected<number>;
+	readonly #clientId: Selected<string | null>;
+	readonly #badge: Selected<BadgeInput>;
+	readonly #controls: Selected<ConnectionControls>;
 	readonly #window: BrowserEventTarget | undefined;
 	#stopForwarding: (() => void) | null = null;
 
@@ -48,32 +55,42 @@ export class PageConnection {
 			},
 			inspect: options.inspect
 		});
-		this.#live = new ActorSnapshot(this.actor);
+		this.#state = selectFrom(this.actor, connectionStateName);
+		this.#attempt = selectFrom(this.actor, (snapshot) => snapshot.context.attempt);
+		this.#clientId = selectFrom(this.actor, (snapshot) => snapshot.context.clientId);
+		this.#badge = selectFrom(this.actor, badgeInput, shallowEqual);
+		this.#controls = selectFrom(this.actor, controls, shallowEqual);
 		this.#window = options.window;
 	}
 
-	/** The machine's snapshot now; reactive. */
+	/** The machine's snapshot now (not reactive: for event handlers and tests). */
 	get snapshot(): ConnectionSnapshot {
-		return this.#live.current;
+		return this.actor.getSnapshot();
 	}
 
 	/** The leaf state's name (idle, connecting, open, stale, backingOff, failed); reactive. */
 	get state(): ConnectionStateName {
-		return connectionStateName(this.snapshot);
+		return this.#state.current;
 	}
 
-	/** What the badge and buttons are drawn from; reactive. */
+	/** The reconnect attempt (`n of 10`); reactive. */
+	get attempt(): number {
+		return this.#attempt.current;
+	}
+
+	/** The id the server confirmed, null until it has; reactive. */
+	get clientId(): string | null {
+		return this.#clientId.current;
+	}
+
+	/** What the badge is drawn from; reactive. */
 	get badge(): BadgeInput {
-		const { context } = this.snapshot;
-		return {
-			state: this.state,
-			attempt: context.attempt,
-			maxAttempts: context.config.maxReconnectAttempts,
-			retryAt: context.retryAt,
-			lastClose: context.lastClose,
-			why: context.why,
-			online: context.online
-		};
+		return this.#badge.current;
+	}
+
+	/** Which buttons show (from `snapshot.can(...)`); reactive. */
+	get controls(): ConnectionControls {
+		return this.#controls.current;
 	}
 
 	/** Open or stale: a message sent now goes out on the socket. */
@@ -127,4 +144,25 @@ export class PageConnection {
 		const subscription = this.actor.on('message', (event) => handler(event.data));
 		return () => subscription.unsubscribe();
 	}
+}
+
+function badgeInput(snapshot: ConnectionSnapshot): BadgeInput {
+	const { context } = snapshot;
+	return {
+		state: connectionStateName(snapshot),
+		attempt: context.attempt,
+		maxAttempts: context.config.maxReconnectAttempts,
+		retryAt: context.retryAt,
+		lastClose: context.lastClose,
+		why: context.why,
+		online: context.online
+	};
+}
+
+function controls(snapshot: ConnectionSnapshot): ConnectionControls {
+	return {
+		connect: snapshot.can({ type: 'CONNECT' }),
+		disconnect: snapshot.can({ type: 'DISCONNECT' }),
+		retry: snapshot.can({ type: 'RETRY' })
+	};
 }

@@ -72,6 +72,8 @@ export class Speaker {
 	#ended = false;
 	#announced = false;
 	#word: SpeakerWord | null = null;
+	/** The reply this answer belongs to, when the caller named one (`begin`). */
+	#replyId: string | null = null;
 
 	constructor(options: SpeakerOptions = {}) {
 		this.#options = options;
@@ -92,6 +94,11 @@ export class Speaker {
 	/** An answer is in progress (pushed and not yet finished or cancelled). */
 	get active(): boolean {
 		return this.#active;
+	}
+
+	/** The reply being spoken (named by `begin`), until it is over or cancelled. */
+	get replyId(): string | null {
+		return this.#replyId;
 	}
 
 	/** A sentence is being said (aloud or silently) right now. */
@@ -124,6 +131,12 @@ export class Speaker {
 		if (value && this.#run?.voiced) this.#silence(this.#run);
 	}
 
+	/** Starts a new answer for reply `replyId`, cancelling whatever was being said. */
+	begin(replyId: string): void {
+		this.cancel();
+		this.#replyId = replyId;
+	}
+
 	/**
 	 * Adds the next piece of the answer; speaking starts as soon as a sentence is complete. A push
 	 * after `end()` starts a new answer, cancelling what is left of the old one.
@@ -152,6 +165,7 @@ export class Speaker {
 
 	/** Stops at once and forgets the answer (barge-in). Safe to call at any time, and twice. */
 	cancel(): void {
+		this.#replyId = null;
 		if (!this.#active) return;
 		const voiced = this.#run?.voiced === true;
 		this.#reset();
@@ -257,6 +271,7 @@ export class Speaker {
 
 	#finish(): void {
 		this.#reset();
+		this.#replyId = null;
 		this.#options.onEnd?.('done');
 	}
 

@@ -1,12 +1,13 @@
 /**
  * Everything the talk page runs, wired together: the connection actor, the conversation, the
  * avatar's voice, the microphone and the camera. The route renders from it and calls its
- * actions; the connection's state is read from the actor each time, never copied.
+ * actions. It copies no state: the connection's is read from the actor, the microphone's and the
+ * camera's from `Listener` and `Camera`, the reply being spoken from the `Speaker`, the one
+ * streaming from the transcript.
  *
  * Construct it in the browser only (onMount): it touches storage, speech and media.
  */
-import { CAMERA_MESSAGES, type CameraStatus } from '$lib/camera/camera-status';
-import { Camera } from '$lib/camera/camera';
+import { Camera } from '$lib/camera/camera.svelte';
 import { ChatClient, type LiveReplyEvent } from '$lib/chat/chat-client';
 import { resolveClientId } from '$lib/connection/client-id';
 import { PageConnection } from '$lib/connection/page-connection.svelte';
@@ -15,8 +16,7 @@ import { EventLog } from '$lib/inspector/event-log';
 import { combineInspect } from '$lib/inspector/inspector-request';
 import type { InspectorHandle } from '$lib/inspector/stately';
 import type { Mood } from '$lib/protocol/server-messages';
-import { LISTENER_MESSAGES, type ListenerStatus } from '$lib/speech/listener-status';
-import { Listener } from '$lib/speech/listener';
+import { Listener } from '$lib/speech/listener.svelte';
 import { Speaker } from '$lib/speech/speaker';
 
 export interface TalkPageOptions {
@@ -27,24 +27,6 @@ export interface TalkPageOptions {
 	/** Stately's inspector, when the page was asked for it (`?inspect`). */
 	inspector?: InspectorHandle;
 }
-
-/** Statuses after which the microphone button shows its message in place of a tooltip. */
-const MIC_PROBLEMS: ReadonlySet<ListenerStatus> = new Set([
-	'unsupported',
-	'denied',
-	'network',
-	'no-speech',
-	'audio-capture',
-	'language',
-	'error'
-]);
-const CAMERA_PROBLEMS: ReadonlySet<CameraStatus> = new Set([
-	'unsupported',
-	'denied',
-	'no-camera',
-	'busy',
-	'error'
-]);
 
 export class TalkPage {
 	readonly clientId: string;
@@ -65,11 +47,6 @@ export class TalkPage {
 	/** Why the last message could not be sent, if it could not. */
 	sendError = $state<string | null>(null);
 	muted = $state(false);
-	micStatus = $state<ListenerStatus>('idle');
-	cameraStatus = $state<CameraStatus>('off');
-	cameraStream = $state.raw<MediaStream | null>(null);
-	/** The answer being spoken, for barge-in. */
-	#speakingReplyId: string | null = null;
 
 	constructor(options: TalkPageOptions) {
 		this.clientId = resolveClientId(options.pageUrl.searchParams, options.storage);
@@ -80,10 +57,7 @@ export class TalkPage {
 		});
 		this.speaker = new Speaker({
 			onStart: () => (this.speaking = true),
-			onEnd: () => {
-				this.speaking = false;
-				this.#speakingReplyId = null;
-			}
+			onEnd: () => (this.speaking = false)
 		});
 		this.chat = new ChatClient({
 			connection: this.connection,
@@ -96,34 +70,11 @@ export class TalkPage {
 			onFinal: (text) => {
 				this.draft = text;
 				this.submit();
-			},
-			onStatus: (status) => (this.micStatus = status)
+			}
 		});
-		this.micStatus = this.listener.status;
 		this.camera = new Camera({
-			onStatus: (status) => {
-				this.cameraStatus = status;
-				this.cameraStream = this.camera.stream;
-			},
 			onFrame: (frame) => this.chat.sendFrame(frame)
 		});
-	}
-
-	get micMessage(): string {
-		return LISTENER_MESSAGES[this.micStatus];
-	}
-
-	/** The microphone failed in a way the user should read (unsupported, denied, network …). */
-	get micProblem(): boolean {
-		return MIC_PROBLEMS.has(this.micStatus);
-	}
-
-	get cameraMessage(): string {
-		return CAMERA_MESSAGES[this.cameraStatus];
-	}
-
-	get cameraProblem(): boolean {
-		return CAMERA_PROBLEMS.has(this.cameraStatus);
 	}
 
 	start(): void {
@@ -159,23 +110,19 @@ export class TalkPage {
 
 	/** Stops the avatar mid-answer: speech stops and the server is asked to stop the reply. */
 	bargeIn(): void {
-		const replyId = this.#speakingReplyId ?? this.chat.transcript.streaming?.replyId;
+		const replyId = this.speaker.replyId ?? this.chat.transcript.streaming?.replyId;
 		if (!replyId && !this.speaker.active) return;
 		this.speaker.cancel();
 		if (replyId) this.chat.interrupt(replyId);
-		this.#speakingReplyId = null;
 	}
 
 	toggleMic(): void {
 		if (!this.listener.listening) this.bargeIn();
 		this.listener.toggle();
-		this.micStatus = this.listener.status;
 	}
 
 	async toggleCamera(): Promise<void> {
 		await this.camera.toggle();
-		this.cameraStatus = this.camera.status;
-		this.cameraStream = this.camera.stream;
 	}
 
 	toggleMute(): void {
@@ -189,21 +136,20 @@ export class TalkPage {
 	#onLiveReply(event: LiveReplyEvent): void {
 		switch (event.type) {
 			case 'start':
-				this.speaker.cancel();
-				this.#speakingReplyId = event.replyId;
+				this.speaker.begin(event.replyId);
 				this.mood = 'thinking';
 				return;
 			case 'delta':
-				if (this.#speakingReplyId !== event.replyId) return;
+				if (this.speaker.replyId !== event.replyId) return;
 				if (this.mood === 'thinking') this.mood = 'neutral';
 				this.speaker.push(event.text);
 				return;
 			case 'end':
 				if (event.mood) this.mood = event.mood;
-				if (this.#speakingReplyId === event.replyId) this.speaker.end();
+				if (this.speaker.replyId === event.replyId) this.speaker.end();
 				return;
 			case 'interrupted':
-				if (this.#speakingReplyId === event.replyId) this.speaker.cancel();
+				if (this.speaker.replyId === event.replyId) this.speaker.cancel();
 				if (this.mood === 'thinking') this.mood = 'neutral';
 				return;
 		}

@@ -3,10 +3,18 @@
  * CSS; stills are not mirrored), and takes downscaled JPEG stills, one with each chat message
  * and, when `onFrame` is given, one at most every 5 s while on. Every failure becomes a status
  * with a message; nothing throws to the page.
+ *
+ * It is the one owner of the camera's state: `status`, `message`, `problem` and `stream` are
+ * reactive (runes), so the page reads them here instead of keeping copies.
  */
 import { MAX_FRAME_BYTES } from '$lib/protocol/limits';
 import { browserClock, type Clock } from '$lib/speech/synth-types';
-import { CAMERA_MESSAGES, statusFromMediaError, type CameraStatus } from './camera-status';
+import {
+	CAMERA_MESSAGES,
+	isCameraProblem,
+	statusFromMediaError,
+	type CameraStatus
+} from './camera-status';
 import { FrameThrottle } from './frame-throttle';
 import { captureStill, type CameraFrame } from './still';
 
@@ -58,8 +66,8 @@ export class Camera {
 	readonly #options: CameraOptions;
 	readonly #clock: Clock;
 	readonly #throttle: FrameThrottle;
-	#status: CameraStatus;
-	#stream: MediaStream | null = null;
+	#status = $state<CameraStatus>('off');
+	#stream = $state.raw<MediaStream | null>(null);
 	#video: HTMLVideoElement | null = null;
 	#starting: Promise<CameraStatus> | null = null;
 	/** Bumped by every start and stop, so a late `getUserMedia` answer knows it is stale. */
@@ -86,6 +94,11 @@ export class Camera {
 	/** A sentence saying what the status means, for the camera button. */
 	get message(): string {
 		return CAMERA_MESSAGES[this.#status];
+	}
+
+	/** The camera cannot be used right now, and the button should say why. */
+	get problem(): boolean {
+		return isCameraProblem(this.#status);
 	}
 
 	get on(): boolean {

@@ -10,6 +10,9 @@
  *   is returned as dropped, for the page to say so; nothing is dropped silently.
  * - Frames are context for the next answer, so only the newest unacknowledged one is kept: a
  *   newer still replaces an older one (by design, so not reported as dropped).
+ *
+ * It is the one owner of a queued message's delivery state: the entries are reactive (runes), and
+ * the transcript reads each user message's mark from here while the message is queued.
  */
 import * as v from 'valibot';
 import { chatSchema, frameSchema, type Chat, type Frame } from '$lib/protocol/client-messages';
@@ -63,7 +66,7 @@ export class Outbox {
 	readonly #now: () => number;
 	readonly #maxEntries: number;
 	readonly #maxAgeMs: number;
-	#entries: OutboxEntry[];
+	#entries = $state<OutboxEntry[]>([]);
 	/** Whether the last save failed (storage full or blocked): the outbox then lives in memory. */
 	saveFailed = false;
 
@@ -79,6 +82,17 @@ export class Outbox {
 	/** Every entry, oldest first. */
 	get entries(): readonly OutboxEntry[] {
 		return this.#entries;
+	}
+
+	/** The bounds, as the page tells them: `at most 100 messages for 24 hours`. */
+	get limits(): string {
+		const hours = Math.round(this.#maxAgeMs / 3_600_000);
+		return `at most ${this.#maxEntries} messages for ${hours} hours`;
+	}
+
+	/** The delivery state of the entry with this id; undefined when it is not (or no longer) here. */
+	stateOf(id: string): OutboxState | undefined {
+		return this.#entries.find((entry) => entry.id === id)?.state;
 	}
 
 	/** The entries the server has not acknowledged, oldest first: what a reconnect sends again. */

@@ -3,6 +3,9 @@
  * interim text is reported (to show in the input); when the session ends, the final text is
  * reported once (to send as a chat message). Every failure becomes a status with a message;
  * nothing throws to the page.
+ *
+ * It is the one owner of the microphone's state: `status`, `message`, `problem` and `hearing`
+ * are reactive (runes), so the page reads them here instead of keeping copies.
  */
 import {
 	LISTENER_MESSAGES,
@@ -45,7 +48,7 @@ function transcripts(event: RecognitionResultEventLike): { final: string; interi
 export class Listener {
 	readonly #ctor: RecognitionConstructor | null;
 	readonly #options: ListenerOptions;
-	#status: ListenerStatus;
+	#status = $state<ListenerStatus>('idle');
 	#session: RecognitionLike | null = null;
 	#heard = { final: '', interim: '' };
 	#discard = false;
@@ -68,6 +71,16 @@ export class Listener {
 	/** A sentence saying what the status means, for the microphone button. */
 	get message(): string {
 		return LISTENER_MESSAGES[this.#status];
+	}
+
+	/** The microphone cannot listen right now, and the button should say why. */
+	get problem(): boolean {
+		return isListenerProblem(this.#status);
+	}
+
+	/** Starting or listening, as the microphone button shows it; reactive. */
+	get hearing(): boolean {
+		return this.#status === 'starting' || this.#status === 'listening';
 	}
 
 	/** A session is starting or running. */

@@ -13,118 +13,23 @@
  * always stops it (rule 14). Time is read only through `context.deps.now`, delays are
  * computed from timestamps (rules 5, 15), and the browser reaches the machine as events.
  */
-import { assign, emit, raise, sendTo, setup, type SnapshotFrom, type StateValue } from 'xstate';
+import { assign, enqueueActions, sendTo, setup, type SnapshotFrom } from 'xstate';
 import { backoffDelay } from './backoff';
 import { classifyClose, KEEPALIVE_TIMEOUT } from './close-codes';
-import { resolveConfig, type ConnectionConfig } from './config';
-import { parseKeepaliveFrame, PING_PROBE, pongFrame } from './frames';
-import { socketActor, type CreateSocket, type SocketEvent, type SocketInput } from './socket';
+import { keepaliveFrame, PING_PROBE, pongFrame } from './frames';
+import {
+	contextFromInput,
+	type ConnectionContext,
+	type ConnectionEmitted,
+	type ConnectionEvent,
+	type ConnectionInput
+} from './connection-context';
+import { socketActor, type SocketInput } from './socket';
 
 export type { ConnectionConfig } from './config';
 export type { CreateSocket, WebSocketLike } from './socket';
-
-/** What the page passes to `createActor(connectionMachine, { input })`. */
-export type ConnectionInput = {
-	/** Full ws:// URL including /ws/<clientId>. */
-	url: string;
-	/** Overrides of the spec's defaults. */
-	config?: Partial<ConnectionConfig>;
-	/** Default: `new globalThis.WebSocket(url)`. */
-	createSocket?: CreateSocket;
-	/** Wall-clock time in ms; default `Date.now` (tests pass a simulated clock's `now`). */
-	now?: () => number;
-	/** Source of jitter in [0, 1); default `Math.random`. */
-	random?: () => number;
-	/** Initial `navigator.onLine`; default true. */
-	online?: boolean;
-};
-
-/** The injected functions. They live in context so one machine serves every environment. */
-export type ConnectionDeps = {
-	createSocket: CreateSocket;
-	now: () => number;
-	random: () => number;
-};
-
-/**
- * Why the machine entered its current state (rule 16): set by every transition that changes the
- * leaf state. `event` is the event type; delayed transitions read `after.<delay>`, e.g.
- * `after.connectTimeout`, `after.staleAfter`, `after.reconnectDelay`.
- */
-export type TransitionReason = { event: string; code?: number; reason?: string; at: number };
-
-export type ConnectionContext = {
-	url: string;
-	config: ConnectionConfig;
-	/** The id the server confirmed with `connected` (rule 2); cleared when a new socket opens. */
-	clientId: string | null;
-	/** Reconnect attempt counter (rules 8-12): 0 on CONNECT, n while making reconnect n. */
-	attempt: number;
-	/** The delay chosen on entering backingOff, in ms; null elsewhere. */
-	nextDelay: number | null;
-	/** `now() + nextDelay`: the target of the page's countdown; null outside backingOff. */
-	retryAt: number | null;
-	/** Time of the last server frame (or of the open, before the first frame). */
-	lastMessageAt: number | null;
-	/** Time the current/last socket opened. */
-	openedAt: number | null;
-	/** The last close the user did not ask for: server close, socket error (as 1006), 4000. */
-	lastClose: { code: number; reason: string } | null;
-	/** Last known browser connectivity (`browser.online`/`browser.offline`). */
-	online: boolean;
-	why: TransitionReason | null;
-	/** Functions, not data: leave out of anything serialized (see `displayContext`). */
-	deps: ConnectionDeps;
-};
-
-/** Events from the user, the page (browser), the socket actor, and the machine itself. */
-export type ConnectionEvent =
-	| { type: 'CONNECT' }
-	| { type: 'DISCONNECT' }
-	| { type: 'RETRY' }
-	| { type: 'SEND'; data: string }
-	| { type: 'browser.online' }
-	| { type: 'browser.offline' }
-	| { type: 'browser.visible' }
-	| SocketEvent
-	| { type: 'keepalive.timeout'; code: number; reason: string };
-
-/** Emitted for every server text frame, raw, for the app to parse with its own schema. */
-export type ConnectionEmitted = { type: 'message'; data: string };
-
-export const CONNECTION_STATE_NAMES = [
-	'idle',
-	'connecting',
-	'open',
-	'stale',
-	'backingOff',
-	'failed'
-] as const;
-export type ConnectionStateName = (typeof CONNECTION_STATE_NAMES)[number];
-
-const defaultCreateSocket: CreateSocket = (url) => new globalThis.WebSocket(url);
-
-/** Builds the initial context from the input (used as the machine's `context`). */
-function contextFromInput({ input }: { input: ConnectionInput }): ConnectionContext {
-	return {
-		url: input.url,
-		config: resolveConfig(input.config),
-		clientId: null,
-		attempt: 0,
-		nextDelay: null,
-		retryAt: null,
-		lastMessageAt: null,
-		openedAt: null,
-		lastClose: null,
-		online: input.online ?? true,
-		why: null,
-		deps: {
-			createSocket: input.createSocket ?? defaultCreateSocket,
-			now: input.now ?? Date.now,
-			random: input.random ?? Math.random
-		}
-	};
-}
+export * from './connection-context';
+export * from './state-names';
 
 /** The socket actor's input (used as the invoke's `input`). */
 function socketInputFrom({ context }: { context: ConnectionContext }): SocketInput {
@@ -135,12 +40,24 @@ function socketInputFrom({ context }: { context: ConnectionContext }): SocketInp
 const silence = (context: ConnectionContext) =>
 	context.deps.now() - (context.lastMessageAt ?? context.deps.now());
 
-const frameOf = (event: ConnectionEvent) =>
-	event.type === 'socket.message' ? parseKeepaliveFrame(event.data) : null;
+/** The keepalive frame a `socket.message` carries, read from the message the socket parsed. */
+const keepaliveOf = (event: ConnectionEvent) =>
+	event.type === 'socket.message' ? keepaliveFrame(event.message) : null;
 
 /** `xstate.after.<delay>.<state id>` becomes `after.<delay>`; other event types stay as they are. */
 const eventName = (type: string) =>
 	type.startsWith('xstate.after.') ? `after.${type.split('.')[2]}` : type;
+
+/** Why the machine is entering its next state (rule 16), from the event that takes it there. */
+function reasonFor(context: ConnectionContext, event: ConnectionEvent, reason?: string) {
+	return {
+		event: eventName(event.type),
+		...('code' in event ? { code: event.code } : {}),
+		...('reason' in event && event.reason !== undefined ? { reason: event.reason } : {}),
+		...(reason === undefined ? {} : { reason }),
+		at: context.deps.now()
+	};
+}
 
 export const connectionMachine = setup({
 	types: {
@@ -165,52 +82,57 @@ export const connectionMachine = setup({
 			event.type === 'socket.close' && classifyClose(event.code) === 'normal',
 		isPermanentClose: ({ event }) =>
 			event.type === 'socket.close' && classifyClose(event.code) === 'permanent',
-		isStaleBySilence: ({ context }) => silence(context) >= context.config.staleAfter,
 		isDeadBySilence: ({ context }) => silence(context) >= context.config.pingTimeout,
-		isServerPing: ({ event }) => frameOf(event)?.type === 'ping',
+		/** Silent for staleAfter but not yet for pingTimeout (a dead socket is closed instead). */
+		isStaleBySilence: ({ context }) =>
+			silence(context) >= context.config.staleAfter &&
+			silence(context) < context.config.pingTimeout,
+		isServerPing: ({ event }) => keepaliveOf(event)?.type === 'ping',
 		/** A `connected` frame on a connection open for `stableAfter` already (rule 9). */
 		confirmsStableConnection: ({ context, event }) =>
-			frameOf(event)?.type === 'connected' &&
+			keepaliveOf(event)?.type === 'connected' &&
 			context.deps.now() - (context.openedAt ?? Infinity) >= context.config.stableAfter
 	},
 	actions: {
 		resetAttempts: assign({ attempt: 0 }),
-		countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
+		/** A user's connect (or retry after failing): attempts start from 0, and why is kept. */
+		startOver: assign(({ context, event }) => ({ attempt: 0, why: reasonFor(context, event) })),
+		/** Reconnect n + 1 begins (rules 8-12), and why is kept. */
+		startAttempt: assign(({ context, event }) => ({
+			attempt: context.attempt + 1,
+			why: reasonFor(context, event)
+		})),
 		markOnline: assign({ online: true }),
 		markOffline: assign({ online: false }),
 		recordWhy: assign({
-			why: ({ context, event }, params?: { reason: string }) => ({
-				event: eventName(event.type),
-				...('code' in event ? { code: event.code } : {}),
-				...('reason' in event && event.reason !== undefined ? { reason: event.reason } : {}),
-				...(params ? { reason: params.reason } : {}),
-				at: context.deps.now()
-			})
+			why: ({ context, event }, params?: { reason: string }) =>
+				reasonFor(context, event, params?.reason)
 		}),
-		recordClose: assign({
-			lastClose: ({ event }) => ({
+		/** The connection was lost (close, error, keepalive): keep the close and say why. */
+		recordLoss: assign(({ context, event }) => ({
+			lastClose: {
 				code: 'code' in event ? event.code : 1006,
 				reason: 'reason' in event ? (event.reason ?? '') : ''
-			})
-		}),
+			},
+			why: reasonFor(context, event)
+		})),
 		markOpened: assign(({ context }) => ({
 			openedAt: context.deps.now(),
 			lastMessageAt: context.deps.now(),
 			clientId: null
 		})),
-		recordMessage: assign(({ context, event }) => {
-			const frame = frameOf(event);
-			return {
+		/** The server spoke: note when (and the id it confirmed), and hand the message to the app. */
+		takeMessage: enqueueActions(({ context, event, enqueue }) => {
+			if (event.type !== 'socket.message') return;
+			const frame = keepaliveFrame(event.message);
+			enqueue.assign({
 				lastMessageAt: context.deps.now(),
 				clientId: frame?.type === 'connected' ? frame.clientId : context.clientId
-			};
+			});
+			enqueue.emit({ type: 'message', message: event.message });
 		}),
-		emitMessage: emit(({ event }) => ({
-			type: 'message' as const,
-			data: event.type === 'socket.message' ? event.data : ''
-		})),
 		answerPing: sendTo('socket', ({ event }) => {
-			const frame = frameOf(event);
+			const frame = keepaliveOf(event);
 			return { type: 'send' as const, data: pongFrame(frame?.type === 'ping' ? frame.ts : 0) };
 		}),
 		sendPingProbe: sendTo('socket', { type: 'send' as const, data: PING_PROBE }),
@@ -218,8 +140,11 @@ export const connectionMachine = setup({
 			type: 'send' as const,
 			data: event.type === 'SEND' ? event.data : ''
 		})),
-		closeForKeepalive: sendTo('socket', { type: 'close' as const, ...KEEPALIVE_TIMEOUT }),
-		raiseKeepaliveTimeout: raise({ type: 'keepalive.timeout' as const, ...KEEPALIVE_TIMEOUT }),
+		/** Rule 5: close the silent socket with 4000 and leave at once, not when the close lands. */
+		dropForKeepalive: enqueueActions(({ enqueue }) => {
+			enqueue.sendTo('socket', { type: 'close' as const, ...KEEPALIVE_TIMEOUT });
+			enqueue.raise({ type: 'keepalive.timeout' as const, ...KEEPALIVE_TIMEOUT });
+		}),
 		scheduleReconnect: assign(({ context }) => {
 			const nextDelay = backoffDelay(context.attempt + 1, context.config, context.deps.random);
 			return { nextDelay, retryAt: context.deps.now() + nextDelay };
@@ -236,7 +161,7 @@ export const connectionMachine = setup({
 	},
 	states: {
 		idle: {
-			on: { CONNECT: { target: 'session', actions: ['resetAttempts', 'recordWhy'] } }
+			on: { CONNECT: { target: 'session', actions: 'startOver' } }
 		},
 		session: {
 			invoke: { id: 'socket', src: 'socket', input: socketInputFrom },
@@ -244,18 +169,18 @@ export const connectionMachine = setup({
 			on: {
 				DISCONNECT: { target: 'idle', actions: 'recordWhy' },
 				'socket.close': [
-					{ guard: 'isNormalClose', target: 'idle', actions: ['recordClose', 'recordWhy'] },
-					{ guard: 'isPermanentClose', target: 'failed', actions: ['recordClose', 'recordWhy'] },
-					{ guard: 'canRetry', target: 'backingOff', actions: ['recordClose', 'recordWhy'] },
-					{ target: 'failed', actions: ['recordClose', 'recordWhy'] }
+					{ guard: 'isNormalClose', target: 'idle', actions: 'recordLoss' },
+					{ guard: 'isPermanentClose', target: 'failed', actions: 'recordLoss' },
+					{ guard: 'canRetry', target: 'backingOff', actions: 'recordLoss' },
+					{ target: 'failed', actions: 'recordLoss' }
 				],
 				'socket.error': [
-					{ guard: 'canRetry', target: 'backingOff', actions: ['recordClose', 'recordWhy'] },
-					{ target: 'failed', actions: ['recordClose', 'recordWhy'] }
+					{ guard: 'canRetry', target: 'backingOff', actions: 'recordLoss' },
+					{ target: 'failed', actions: 'recordLoss' }
 				],
 				'keepalive.timeout': [
-					{ guard: 'canRetry', target: 'backingOff', actions: ['recordClose', 'recordWhy'] },
-					{ target: 'failed', actions: ['recordClose', 'recordWhy'] }
+					{ guard: 'canRetry', target: 'backingOff', actions: 'recordLoss' },
+					{ target: 'failed', actions: 'recordLoss' }
 				]
 			},
 			states: {
@@ -278,83 +203,53 @@ export const connectionMachine = setup({
 				live: {
 					entry: 'markOpened',
 					after: { stableAfter: { guard: 'isConfirmed', actions: 'resetAttempts' } },
-					on: { SEND: { actions: 'sendFrame' } },
+					on: {
+						SEND: { actions: 'sendFrame' },
+						// Any frame means the server is alive: (re)enter `open`, which restarts staleAfter.
+						'socket.message': [
+							{
+								guard: 'confirmsStableConnection',
+								target: '.open',
+								actions: ['takeMessage', 'resetAttempts']
+							},
+							{ guard: 'isServerPing', target: '.open', actions: ['takeMessage', 'answerPing'] },
+							{ target: '.open', actions: 'takeMessage' }
+						],
+						// A tab waking up (or back online) checks the silence at once (rule 15).
+						'browser.visible': { guard: 'isDeadBySilence', actions: 'dropForKeepalive' },
+						'browser.online': {
+							guard: 'isDeadBySilence',
+							actions: ['markOnline', 'dropForKeepalive']
+						}
+					},
 					initial: 'open',
 					states: {
 						open: {
 							after: {
 								staleAfter: [
-									{
-										guard: 'isDeadBySilence',
-										actions: ['closeForKeepalive', 'raiseKeepaliveTimeout']
-									},
+									{ guard: 'isDeadBySilence', actions: 'dropForKeepalive' },
 									{ target: 'stale', actions: 'recordWhy' }
 								]
 							},
 							on: {
-								'socket.message': [
-									{
-										guard: 'confirmsStableConnection',
-										target: 'open',
-										reenter: true,
-										actions: ['recordMessage', 'resetAttempts', 'emitMessage']
-									},
-									{
-										guard: 'isServerPing',
-										target: 'open',
-										reenter: true,
-										actions: ['recordMessage', 'answerPing', 'emitMessage']
-									},
-									{ target: 'open', reenter: true, actions: ['recordMessage', 'emitMessage'] }
-								],
-								'browser.visible': [
-									{
-										guard: 'isDeadBySilence',
-										actions: ['closeForKeepalive', 'raiseKeepaliveTimeout']
-									},
-									{ guard: 'isStaleBySilence', target: 'stale', actions: 'recordWhy' }
-								],
-								'browser.online': [
-									{
-										guard: 'isDeadBySilence',
-										actions: ['markOnline', 'closeForKeepalive', 'raiseKeepaliveTimeout']
-									},
-									{
-										guard: 'isStaleBySilence',
-										target: 'stale',
-										actions: ['markOnline', 'recordWhy']
-									}
-								]
+								'browser.visible': {
+									guard: 'isStaleBySilence',
+									target: 'stale',
+									actions: 'recordWhy'
+								},
+								'browser.online': {
+									guard: 'isStaleBySilence',
+									target: 'stale',
+									actions: ['markOnline', 'recordWhy']
+								}
 							}
 						},
 						stale: {
 							entry: 'sendPingProbe',
-							after: {
-								pingTimeout: { actions: ['closeForKeepalive', 'raiseKeepaliveTimeout'] }
-							},
-							on: {
-								'socket.message': [
-									{
-										guard: 'confirmsStableConnection',
-										target: 'open',
-										actions: ['recordMessage', 'resetAttempts', 'emitMessage', 'recordWhy']
-									},
-									{
-										guard: 'isServerPing',
-										target: 'open',
-										actions: ['recordMessage', 'answerPing', 'emitMessage', 'recordWhy']
-									},
-									{ target: 'open', actions: ['recordMessage', 'emitMessage', 'recordWhy'] }
-								],
-								'browser.visible': {
-									guard: 'isDeadBySilence',
-									actions: ['closeForKeepalive', 'raiseKeepaliveTimeout']
-								},
-								'browser.online': {
-									guard: 'isDeadBySilence',
-									actions: ['markOnline', 'closeForKeepalive', 'raiseKeepaliveTimeout']
-								}
-							}
+							// Leaving stale always changes the leaf state; a frame (back to open) is the one
+							// way out whose transition does not record its own reason afterwards.
+							exit: 'recordWhy',
+							after: { pingTimeout: { actions: 'dropForKeepalive' } }
 						}
 					}
 				}
@@ -364,29 +259,19 @@ export const connectionMachine = setup({
 			entry: 'scheduleReconnect',
 			exit: 'clearSchedule',
 			after: {
-				reconnectDelay: {
-					guard: 'isOnline',
-					target: 'session',
-					actions: ['countAttempt', 'recordWhy']
-				}
+				reconnectDelay: { guard: 'isOnline', target: 'session', actions: 'startAttempt' }
 			},
 			on: {
-				RETRY: { target: 'session', actions: ['countAttempt', 'recordWhy'] },
-				'browser.online': {
-					target: 'session',
-					actions: ['markOnline', 'countAttempt', 'recordWhy']
-				},
+				RETRY: { target: 'session', actions: 'startAttempt' },
+				'browser.online': { target: 'session', actions: ['markOnline', 'startAttempt'] },
 				DISCONNECT: { target: 'idle', actions: 'recordWhy' }
 			}
 		},
 		failed: {
 			on: {
-				CONNECT: { target: 'session', actions: ['resetAttempts', 'recordWhy'] },
-				RETRY: { target: 'session', actions: ['resetAttempts', 'recordWhy'] },
-				'browser.online': {
-					target: 'session',
-					actions: ['markOnline', 'resetAttempts', 'recordWhy']
-				},
+				CONNECT: { target: 'session', actions: 'startOver' },
+				RETRY: { target: 'session', actions: 'startOver' },
+				'browser.online': { target: 'session', actions: ['markOnline', 'startOver'] },
 				DISCONNECT: { target: 'idle', actions: 'recordWhy' }
 			}
 		}
@@ -394,23 +279,3 @@ export const connectionMachine = setup({
 });
 
 export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
-
-/** The leaf state's name: what the page and the tests switch on. */
-export function connectionStateName(snapshot: { value: StateValue }): ConnectionStateName {
-	let value: StateValue = snapshot.value;
-	while (typeof value !== 'string') {
-		const [child] = Object.values(value);
-		if (child === undefined) break;
-		value = child;
-	}
-	const name = CONNECTION_STATE_NAMES.find((candidate) => candidate === value);
-	if (!name)
-		throw new Error(`connectionStateName: unknown state ${JSON.stringify(snapshot.value)}`);
-	return name;
-}
-
-/** The context without its functions: safe to serialize for display or logs. */
-export function displayContext(context: ConnectionContext): Omit<ConnectionContext, 'deps'> {
-	const { deps: _deps, ...data } = context;
-	return data;
-}

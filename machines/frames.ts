@@ -12,14 +12,20 @@ export const PING_PROBE = JSON.stringify({ type: 'ping' });
 const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Parses a raw text frame; never throws. */
-export function parseKeepaliveFrame(data: string): KeepaliveFrame | null {
-	let value: unknown;
+/**
+ * Parses a text frame from the server, once (the socket actor does, for everyone); never throws.
+ * `undefined` stands for a frame that is not JSON (JSON itself has no undefined).
+ */
+export function parseFrame(data: string): unknown {
 	try {
-		value = JSON.parse(data);
+		return JSON.parse(data) as unknown;
 	} catch {
-		return null;
+		return undefined;
 	}
+}
+
+/** The keepalive frame a parsed server message is, or `null` for anything else. */
+export function keepaliveFrame(value: unknown): KeepaliveFrame | null {
 	if (!isRecord(value)) return null;
 	if (value.type === 'connected' && typeof value.clientId === 'string') {
 		return { type: 'connected', clientId: value.clientId };

@@ -7,6 +7,7 @@
  */
 import { fromCallback } from 'xstate';
 import { CLIENT_CLOSE } from './close-codes';
+import { parseFrame } from './frames';
 
 /** `readyState` values, as in the WebSocket standard (and `ws`). */
 export const CONNECTING = 0;
@@ -41,10 +42,13 @@ export type WebSocketLike = {
 /** Creates a socket for a URL; the default uses the global `WebSocket`. */
 export type CreateSocket = (url: string) => WebSocketLike;
 
-/** Events the socket actor sends to its parent. Non-text frames are not forwarded. */
+/**
+ * Events the socket actor sends to its parent. Non-text frames are not forwarded; a text frame is
+ * parsed here, once, and travels as `message` (undefined when it was not JSON).
+ */
 export type SocketEvent =
 	| { type: 'socket.open' }
-	| { type: 'socket.message'; data: string }
+	| { type: 'socket.message'; message: unknown }
 	| { type: 'socket.close'; code: number; reason: string; wasClean: boolean }
 	| { type: 'socket.error'; reason?: string };
 
@@ -75,7 +79,9 @@ export const socketActor = fromCallback<SocketCommand, SocketInput>(
 
 		const onOpen = () => send({ type: 'socket.open' });
 		const onMessage = (event: SocketEventMap['message']) => {
-			if (typeof event.data === 'string') send({ type: 'socket.message', data: event.data });
+			if (typeof event.data === 'string') {
+				send({ type: 'socket.message', message: parseFrame(event.data) });
+			}
 		};
 		const onClose = (event: SocketEventMap['close']) =>
 			send({

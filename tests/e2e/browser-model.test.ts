@@ -53,7 +53,7 @@ const label = (event: ModelEvent) =>
 	event.type === 'socket.close'
 		? `close ${event.code}`
 		: event.type === 'socket.message'
-			? `message ${(JSON.parse(event.data) as { type: string }).type}`
+			? `message ${(event.message as { type: string }).type}`
 			: event.type === 'model.sleep'
 				? `hidden ${event.ms / 1000} s`
 				: event.type;

@@ -189,12 +189,17 @@ const SOCKET_ENDINGS: ModelEvent[] = [
 ];
 
 const FRAMES: ModelEvent[] = [
-	{ type: 'socket.message', data: JSON.stringify({ type: 'connected', clientId: 'model-client' }) },
-	{ type: 'socket.message', data: JSON.stringify({ type: 'ping', ts: 42 }) },
-	{ type: 'socket.message', data: JSON.stringify({ type: 'chat', text: 'hi' }) }
+	{ type: 'socket.message', message: { type: 'connected', clientId: 'model-client' } },
+	{ type: 'socket.message', message: { type: 'ping', ts: 42 } },
+	{ type: 'socket.message', message: { type: 'chat', text: 'hi' } }
 ];
 
 /** The events worth trying in a model state: those the outside world can produce there. */
+/** The `type` of a model's server message (the frames above), or undefined. */
+export function messageType(message: unknown): unknown {
+	return typeof message === 'object' && message !== null ? Reflect.get(message, 'type') : undefined;
+}
+
 export function modelEvents({ context: state }: ModelSnapshot): ModelEvent[] {
 	const name = connectionStateName(state.snapshot);
 	const { online } = state.snapshot.context;

@@ -64,7 +64,7 @@ function perform(h: Harness, before: ModelState, event: ModelEvent) {
 		case 'socket.open':
 			return h.sockets.latest.serverOpen();
 		case 'socket.message':
-			return h.sockets.latest.serverMessage(event.data);
+			return h.sockets.latest.serverMessage(event.message as object);
 		case 'socket.close':
 			return h.sockets.latest.serverClose(event.code, event.reason, event.wasClean);
 		case 'socket.error':

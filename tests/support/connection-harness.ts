@@ -25,7 +25,7 @@ export type HarnessOptions = {
 export function startConnection(options: HarnessOptions = {}) {
 	const clock = new TestClock();
 	const sockets = new FakeSocketRegistry();
-	const messages: string[] = [];
+	const messages: unknown[] = [];
 	const actor = createActor(connectionMachine, {
 		clock,
 		inspect: options.inspect,
@@ -38,7 +38,7 @@ export function startConnection(options: HarnessOptions = {}) {
 			online: options.online
 		}
 	});
-	actor.on('message', (event) => messages.push(event.data));
+	actor.on('message', (event) => messages.push(event.message));
 	actor.start();
 
 	return {

@@ -19,6 +19,9 @@ function allTransitions() {
 	);
 }
 
+/** The actions that record why the machine moves (each assigns `why`). */
+const WHY_RECORDERS = new Set(['recordWhy', 'recordLoss', 'startOver', 'startAttempt']);
+
 const actionNames = (actions: readonly unknown[]) =>
 	actions.map((action) =>
 		typeof action === 'object' && action !== null && 'type' in action ? action.type : action
@@ -33,16 +36,32 @@ describe('connection machine definition', () => {
 	});
 
 	it('rule 16: every transition that changes the state records why', () => {
+		// A server frame (re)enters `open` from `live`: from open the state stays the same, and from
+		// stale it is stale's exit that records why.
+		const isFrameToOpen = (t: { source: { id: string }; eventType: string }) =>
+			t.source.id === 'connection.session.live' && t.eventType === 'socket.message';
 		const changing = allTransitions().filter(
-			(t) => t.target?.length && !(t.target[0] === t.source && t.reenter)
+			(t) => t.target?.length && !(t.target[0] === t.source && t.reenter) && !isFrameToOpen(t)
 		);
 		expect(changing.length).toBeGreaterThan(20);
 		for (const transition of changing) {
+			const names = actionNames(transition.actions);
 			expect(
-				actionNames(transition.actions),
-				`${transition.source.id} ${transition.eventType}`
-			).toContain('recordWhy');
+				names.some((name) => WHY_RECORDERS.has(String(name))),
+				`${transition.source.id} ${transition.eventType}: ${names.join(', ')}`
+			).toBe(true);
 		}
+		const stale = connectionMachine.getStateNodeById('connection.session.live.stale');
+		expect(actionNames(stale.exit)).toContain('recordWhy');
+		expect(allTransitions().filter(isFrameToOpen).length).toBeGreaterThan(0);
+	});
+
+	it('says each action list once: no two transitions repeat a list of two or more actions', () => {
+		const lists = allTransitions()
+			.map((t) => actionNames(t.actions).join(','))
+			.filter((list) => list.includes(','));
+		expect(lists.length).toBeGreaterThan(0);
+		expect(lists.filter((list, i) => lists.indexOf(list) !== i)).toEqual([]);
 	});
 
 	it('names every guard, action, delay and actor: no inline functions in the config', () => {

@@ -121,14 +121,14 @@ describe('PageConnection', () => {
 	});
 
 	it('passes every server text frame to onMessage handlers until they unsubscribe', () => {
-		const received: string[] = [];
-		const unsubscribe = connection.onMessage((data) => received.push(data));
+		const received: unknown[] = [];
+		const unsubscribe = connection.onMessage((message) => received.push(message));
 		connection.start();
 		openAndConfirm();
 		sockets.latest.serverMessage('{"type":"ack","id":"x"}');
 		unsubscribe();
 		sockets.latest.serverMessage('{"type":"ack","id":"y"}');
-		expect(received).toEqual([JSON.stringify(connected), '{"type":"ack","id":"x"}']);
+		expect(received).toEqual([connected, { type: 'ack', id: 'x' }]);
 	});
 
 	it('stop() closes the socket with 1000, stops the actor and removes every listener', () => {

@@ -30,15 +30,17 @@ describe('connection machine: connecting and staying connected', () => {
 		expect(h.context().clientId).toBe('abc-1');
 	});
 
-	it('rule 3: every server message records its time and is emitted raw to the app', () => {
+	it('rule 3: every server message records its time and is emitted, parsed once, to the app', () => {
 		const h = startConnection();
 		h.connectAndConfirm();
 		h.clock.advance(1234);
 		h.sockets.latest.serverMessage('{"type":"chat","text":"hi"}');
 		expect(h.context().lastMessageAt).toBe(1234);
+		h.sockets.latest.serverMessage('not json');
 		expect(h.messages).toEqual([
-			JSON.stringify({ type: 'connected', clientId: 'test-client' }),
-			'{"type":"chat","text":"hi"}'
+			{ type: 'connected', clientId: 'test-client' },
+			{ type: 'chat', text: 'hi' },
+			undefined
 		]);
 	});
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseKeepaliveFrame, PING_PROBE, pongFrame } from '../../machines/frames';
+import { keepaliveFrame, parseFrame, PING_PROBE, pongFrame } from '../../machines/frames';
+
+const parseKeepaliveFrame = (data: string) => keepaliveFrame(parseFrame(data));
 
 describe('keepalive frames', () => {
 	it('reads a connected frame and keeps only the client id', () => {
@@ -25,6 +27,12 @@ describe('keepalive frames', () => {
 		'{"type":"chat","text":"hi"}'
 	])('returns null for %j without throwing', (frame) => {
 		expect(parseKeepaliveFrame(frame)).toBeNull();
+	});
+
+	it('parses a frame once, to undefined when it is not JSON', () => {
+		expect(parseFrame('{"type":"ack","id":"a"}')).toEqual({ type: 'ack', id: 'a' });
+		expect(parseFrame('null')).toBeNull();
+		expect(parseFrame('{nope')).toBeUndefined();
 	});
 
 	it('answers a ping with a pong carrying the same ts', () => {

@@ -64,11 +64,13 @@ describe('socket actor', () => {
 		const socket = sockets.latest;
 		socket.serverOpen();
 		socket.serverMessage('{"type":"x"}');
+		socket.serverMessage('not json');
 		socket.error();
 		socket.serverClose(1011, 'boom');
 		expect(received()).toEqual([
 			{ type: 'socket.open' },
-			{ type: 'socket.message', data: '{"type":"x"}' },
+			{ type: 'socket.message', message: { type: 'x' } },
+			{ type: 'socket.message', message: undefined },
 			{ type: 'socket.error', reason: 'socket error' },
 			{ type: 'socket.close', code: 1011, reason: 'boom', wasClean: true }
 		]);

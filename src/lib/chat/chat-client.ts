@@ -16,7 +16,7 @@
  * then pending again), and asks the transcript which answers are the page's own.
  */
 import { MAX_CHAT_CHARS } from '$lib/protocol/limits';
-import { parseServerMessage, serialize } from '$lib/protocol/parse';
+import { serialize, validateServerMessage } from '$lib/protocol/parse';
 import {
 	ERROR_CODES,
 	isSequenced,
@@ -105,7 +105,7 @@ export class ChatClient {
 		for (const entry of this.#outbox.entries) {
 			if (entry.message.type === 'chat') this.transcript.addUser(entry.id, entry.message.text);
 		}
-		this.#cleanups.push(this.#connection.onMessage((data) => this.#receive(data)));
+		this.#cleanups.push(this.#connection.onMessage((message) => this.#receive(message)));
 		const subscription = this.#connection.actor.subscribe(() => this.#onConnectionChange());
 		this.#cleanups.push(() => subscription.unsubscribe());
 	}
@@ -180,8 +180,8 @@ export class ChatClient {
 		this.#outbox.requeueSent();
 	}
 
-	#receive(data: string): void {
-		const parsed = parseServerMessage(data);
+	#receive(data: unknown): void {
+		const parsed = validateServerMessage(data);
 		if (!parsed.ok) {
 			console.warn('Talkline: ignored a server message:', parsed.error.message);
 			return;

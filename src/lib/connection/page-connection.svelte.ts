@@ -139,9 +139,12 @@ export class PageConnection {
 		return true;
 	}
 
-	/** Calls `handler` with every text frame from the server; returns the unsubscribe. */
-	onMessage(handler: (data: string) => void): () => void {
-		const subscription = this.actor.on('message', (event) => handler(event.data));
+	/**
+	 * Calls `handler` with every message from the server, parsed once by the socket actor (not yet
+	 * validated; undefined for a frame that was not JSON); returns the unsubscribe.
+	 */
+	onMessage(handler: (message: unknown) => void): () => void {
+		const subscription = this.actor.on('message', (event) => handler(event.message));
 		return () => subscription.unsubscribe();
 	}
 }

@@ -30,6 +30,14 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
 	return parseWith(serverMessageSchema, raw);
 }
 
+/**
+ * Validates a server message the connection has already parsed from its frame (the socket actor
+ * parses each frame once); `undefined` stands for a frame that was not JSON.
+ */
+export function validateServerMessage(data: unknown): ParseResult<ServerMessage> {
+	return data === undefined ? failure('Not JSON') : validateWith(serverMessageSchema, data);
+}
+
 /** The JSON text frame for a message. */
 export function serialize(message: ClientMessage | ServerMessage): string {
 	return JSON.stringify(message);
@@ -45,6 +53,13 @@ function parseWith<S extends MessageSchema>(schema: S, raw: string): ParseResult
 	} catch {
 		return failure('Not JSON');
 	}
+	return validateWith(schema, data);
+}
+
+function validateWith<S extends MessageSchema>(
+	schema: S,
+	data: unknown
+): ParseResult<v.InferOutput<S>> {
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
 		return failure('Expected a JSON object with a "type"');
 	}

@@ -12,6 +12,7 @@ import { getStateNodes } from 'xstate/graph';
 import { connectionMachine, connectionStateName } from '../../../machines/connection';
 import { DEFAULT_CONFIG } from '../../../machines/config';
 import {
+	messageType,
 	modelEvents,
 	serializeModelEvent,
 	stepModel,
@@ -72,13 +73,13 @@ export function browserEvents(snapshot: ModelSnapshot): ModelEvent[] {
 	if (name === 'open' && !confirmed) {
 		return events.filter(
 			(event) =>
-				(event.type === 'socket.message' && event.data.includes('"connected"')) ||
+				(event.type === 'socket.message' && messageType(event.message) === 'connected') ||
 				isClose(event, 1008)
 		);
 	}
 	if (name === 'open' || name === 'stale') {
 		const produced = events.filter((event) => {
-			if (event.type === 'socket.message') return event.data.includes('"ping"');
+			if (event.type === 'socket.message') return messageType(event.message) === 'ping';
 			if (event.type === 'socket.close') return isClose(event, 1000);
 			return true;
 		});

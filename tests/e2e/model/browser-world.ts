@@ -8,7 +8,12 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { WebSocket } from 'ws';
 import { connectionStateName } from '../../../machines/connection';
-import { nextTimer, type ModelEvent, type ModelState } from '../../model/connection-model';
+import {
+	messageType,
+	nextTimer,
+	type ModelEvent,
+	type ModelState
+} from '../../model/connection-model';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
 import { freePort, startTestServer, type TestServer } from '../page-support';
 
@@ -125,7 +130,7 @@ export class PathRun {
 			case 'socket.open':
 				return; // the prepared handshake completes by itself
 			case 'socket.message':
-				if (event.data.includes('"connected"')) return this.#afterGreeting();
+				if (messageType(event.message) === 'connected') return this.#afterGreeting();
 				return this.#serverSpeaks();
 			case 'socket.error':
 				if (connectionStateName(before.snapshot) === 'connecting') return; // refused, prepared

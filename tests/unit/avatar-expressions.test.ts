@@ -5,9 +5,11 @@ import {
 	STATE_FACES,
 	expressionTarget
 } from '../../src/lib/avatar/expressions';
-import { CONNECTION_STATES, MOODS, isDeformer } from '../../src/lib/avatar/types';
+import { CONNECTION_STATES, FACE_MOODS, isDeformer } from '../../src/lib/avatar/types';
 
-const pairs = CONNECTION_STATES.flatMap((state) => MOODS.map((mood) => [state, mood] as const));
+const pairs = CONNECTION_STATES.flatMap((state) =>
+	FACE_MOODS.map((mood) => [state, mood] as const)
+);
 
 describe('expressionTarget', () => {
 	it.each(pairs)('returns a complete, bounded face for %s + %s', (state, mood) => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFORMERS, VISEMES, isDeformer } from '../../src/lib/avatar/types';
+import { strongestViseme } from '../../src/lib/avatar/lipsync/visemes';
 import {
 	JAW_ONLY,
 	VISEME_MIXES,
-	dominantViseme,
 	visemeMatrix,
 	visemeWeights
-} from '../../src/lib/avatar/visemes';
+} from '../../src/lib/avatar/viseme-mixes';
 
 describe('the viseme table', () => {
 	it('has a mix for each of the 15 Oculus visemes', () => {
@@ -102,19 +102,19 @@ describe('visemeMatrix', () => {
 	});
 });
 
-describe('dominantViseme', () => {
+describe('strongestViseme', () => {
 	it('picks the heaviest viseme', () => {
-		expect(dominantViseme({ aa: 0.2, O: 0.7, E: 0.1 })).toBe('O');
+		expect(strongestViseme({ aa: 0.2, O: 0.7, E: 0.1 })).toBe('O');
 	});
 
 	it('reports silence for weak, empty or missing weights', () => {
-		expect(dominantViseme({ aa: 0.01 })).toBe('sil');
-		expect(dominantViseme({})).toBe('sil');
-		expect(dominantViseme(null)).toBe('sil');
-		expect(dominantViseme(undefined)).toBe('sil');
+		expect(strongestViseme({ aa: 0.01 })).toBe('sil');
+		expect(strongestViseme({})).toBe('sil');
+		expect(strongestViseme(null)).toBe('sil');
+		expect(strongestViseme(undefined)).toBe('sil');
 	});
 
 	it('ignores names that are not visemes', () => {
-		expect(dominantViseme({ viseme_aa: 1, kk: 0.4 })).toBe('kk');
+		expect(strongestViseme({ viseme_aa: 1, kk: 0.4 })).toBe('kk');
 	});
 });

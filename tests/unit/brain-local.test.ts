@@ -164,7 +164,7 @@ describe('LocalBrain', () => {
 		expect(events).toHaveLength(2);
 	});
 
-	it('describes a camera still it is sent', async () => {
+	it('describes the latest camera still when asked what it sees', async () => {
 		const brain = new LocalBrain({ chunkDelayMs: 0 });
 		const still = {
 			mime: 'image/png',
@@ -174,7 +174,7 @@ describe('LocalBrain', () => {
 		};
 		const events = await collect(
 			brain.reply(
-				{ ...request(''), input: { kind: 'frame', id: 'f', image: still } },
+				{ ...request('What do you see?'), lastImage: still },
 				new AbortController().signal
 			)
 		);

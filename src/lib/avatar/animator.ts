@@ -6,7 +6,7 @@
  */
 import { STATE_FACES, type FaceTarget } from './expressions';
 import { DEFORMERS, VISEMES, isViseme, type Deformer, type Viseme } from './types';
-import { visemeMatrix } from './visemes';
+import { visemeMatrix } from './viseme-mixes';
 
 const D = DEFORMERS.length;
 const V = VISEMES.length;

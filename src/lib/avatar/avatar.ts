@@ -11,7 +11,7 @@ import { AvatarUnsupportedError } from './errors';
 import { expressionTarget } from './expressions';
 import { addEnvironment, createRig, disposeRig, frameCamera, type AvatarRig } from './scene';
 import { isWebGLAvailable, probeWebGL } from './support';
-import type { ConnectionStateName, Mood, Viseme } from './types';
+import type { ConnectionStateName, FaceMood, Viseme } from './types';
 
 /** Called each frame for the current viseme weights (a lip-sync timeline at time t). */
 export type VisemeSource = () => Readonly<Record<string, number>> | null | undefined;
@@ -67,7 +67,7 @@ export class Avatar {
 	private readonly visibility: IntersectionObserver | null;
 	private visemeSource: VisemeSource | null = null;
 	private state: ConnectionStateName = 'open';
-	private mood: Mood = 'neutral';
+	private mood: FaceMood = 'neutral';
 	private motion: number;
 	private effectiveMotion = 1;
 	private resumeOnRestore = false;
@@ -186,7 +186,7 @@ export class Avatar {
 	}
 
 	/** Sets the mood of the current answer, blended with the connection state's face. */
-	setMood(mood: Mood): void {
+	setMood(mood: FaceMood): void {
 		this.mood = mood;
 		this.applyExpression();
 	}

@@ -2,9 +2,9 @@
  * The face the avatar rests at for each connection state, blended with the answer's mood
  * (avatar.md, "Expressions by connection state"). Pure data and one blending function.
  */
-import type { ConnectionStateName, Deformer, DeformerWeights, Mood } from './types';
+import type { ConnectionStateName, Deformer, DeformerWeights, FaceMood } from './types';
 
-export type { ConnectionStateName, Mood } from './types';
+export type { ConnectionStateName, FaceMood } from './types';
 
 /** Everything the animator eases toward: deformers plus eye, breath and head behaviour. */
 export interface FaceTarget {
@@ -159,7 +159,7 @@ export const STATE_FACES: Readonly<Record<ConnectionStateName, Readonly<FaceTarg
 };
 
 /** What each mood adds at full weight. */
-export const MOOD_LAYERS: Readonly<Record<Mood, Readonly<MoodLayer>>> = {
+export const MOOD_LAYERS: Readonly<Record<FaceMood, Readonly<MoodLayer>>> = {
 	neutral: { deformers: {} },
 	happy: {
 		deformers: {
@@ -233,7 +233,7 @@ function clamp01(value: number): number {
  * plus the mood layer scaled by {@link MOOD_WEIGHT}. Returns a new object; deformers are clamped
  * to [0, 1].
  */
-export function expressionTarget(state: ConnectionStateName, mood: Mood): FaceTarget {
+export function expressionTarget(state: ConnectionStateName, mood: FaceMood): FaceTarget {
 	const face = STATE_FACES[state] ?? STATE_FACES.open;
 	const layer = MOOD_LAYERS[mood] ?? MOOD_LAYERS.neutral;
 	const weight = MOOD_WEIGHT[state] ?? 0;

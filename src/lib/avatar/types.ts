@@ -2,7 +2,8 @@
  * Names shared by the avatar's pure modules and its renderer. No three.js here, so the page can
  * import these types without pulling the 3D chunk.
  */
-import { VISEMES, type Viseme } from './lipsync/visemes';
+import { MOODS } from '$lib/protocol/server-messages';
+import { isViseme, VISEMES, type Viseme } from './lipsync/visemes';
 
 /** ARKit-named deformers the procedural head builds as morph targets (avatar.md's minimal set). */
 export const DEFORMERS = [
@@ -48,24 +49,20 @@ export type Deformer = (typeof DEFORMERS)[number];
 export type DeformerWeights = Partial<Record<Deformer, number>>;
 
 // One list of visemes (lip sync owns it) and one of connection states (the machine owns it).
-export { VISEMES, type Viseme };
+export { isViseme, VISEMES, type Viseme };
 export type { ConnectionStateName } from '$machines/connection';
 
-/** The mood of the current answer. */
-export type Mood = 'neutral' | 'happy' | 'thinking' | 'concerned' | 'sad';
+/**
+ * The face's moods: every mood an answer can carry (the protocol's `Mood`), and `sad`, which no
+ * answer carries: the face shows it when the connection has failed.
+ */
+export const FACE_MOODS = [...MOODS, 'sad'] as const;
+export type FaceMood = (typeof FACE_MOODS)[number];
 
 /** Every connection state name, for demos and tests. */
 export { CONNECTION_STATE_NAMES as CONNECTION_STATES } from '$machines/connection';
 
-/** Every mood, for demos and tests. */
-export const MOODS: readonly Mood[] = ['neutral', 'happy', 'thinking', 'concerned', 'sad'];
-
 /** True when `name` is one of the deformers above. */
 export function isDeformer(name: string): name is Deformer {
 	return (DEFORMERS as readonly string[]).includes(name);
-}
-
-/** True when `name` is one of the 15 visemes. */
-export function isViseme(name: string): name is Viseme {
-	return (VISEMES as readonly string[]).includes(name);
 }

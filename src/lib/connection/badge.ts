@@ -2,9 +2,9 @@
  * What the connection badge and buttons show, derived from the machine's state and context only
  * (spec table "States"). Pure, so the page keeps no copy of connection state of its own.
  */
+import { CLOSE, CLOSE_MEANINGS } from '$machines/close-codes';
+import type { ConnectionStateName } from '$machines/state-names';
 
-export type ConnectionStateName =
-	'idle' | 'connecting' | 'open' | 'stale' | 'backingOff' | 'failed';
 export type BadgeTone = 'grey' | 'green' | 'amber' | 'orange' | 'red';
 
 /** The parts of the machine's snapshot the badge reads. */
@@ -28,34 +28,15 @@ export type BadgeView = {
 	countdown: number | null;
 };
 
-const closeCodeMeanings: Record<number, string> = {
-	1000: 'closed normally',
-	1001: 'server going away',
-	1002: 'protocol error',
-	1003: 'unsupported data',
-	1005: 'no close code',
-	1006: 'connection lost',
-	1007: 'invalid data',
-	1008: 'policy violation',
-	1009: 'message too big',
-	1010: 'missing extension',
-	1011: 'server error',
-	1012: 'service restart',
-	1013: 'try again later',
-	1014: 'bad gateway',
-	1015: 'TLS failure',
-	4000: 'keepalive timeout',
-	4401: 'unauthorized'
-};
-
 /** Closes whose meaning a person needs spelled out, not just named. */
 const closeExplanations: Record<number, string> = {
-	4401: 'This conversation belongs to another browser: this page does not hold its token'
+	[CLOSE.unauthorized]:
+		'This conversation belongs to another browser: this page does not hold its token'
 };
 
 /** A close code with its reason, as a person reads it: `replaced (1000)`. */
 export function describeClose(close: { code: number; reason: string }): string {
-	const text = close.reason.trim() || closeCodeMeanings[close.code] || 'closed';
+	const text = close.reason.trim() || CLOSE_MEANINGS[close.code] || 'closed';
 	return `${text} (${close.code})`;
 }
 

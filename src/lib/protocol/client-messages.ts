@@ -59,6 +59,12 @@ export type ClientPing = v.InferOutput<typeof clientPingSchema>;
 export type Resume = v.InferOutput<typeof resumeSchema>;
 export type Chat = v.InferOutput<typeof chatSchema>;
 export type Frame = v.InferOutput<typeof frameSchema>;
+/** A camera still as the client sent it (a frame's picture). */
+export type ImageInput = Omit<Frame, 'type' | 'id'>;
+/** A chat as the server keeps and answers it. */
+export type ChatInput = { kind: 'chat'; id: string; text: string };
+/** A client message the server accepts: a chat to answer, or a still to remember. */
+export type AcceptedInput = ChatInput | { kind: 'frame'; id: string; image: ImageInput };
 export type Interrupt = v.InferOutput<typeof interruptSchema>;
 export type ClientAck = v.InferOutput<typeof clientAckSchema>;
 export type ClientMessage = v.InferOutput<typeof clientMessageSchema>;

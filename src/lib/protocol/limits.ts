@@ -1,6 +1,6 @@
 /**
  * Limits and close codes of the wire protocol (protocol.md, connection.md). Shared by the
- * browser and the server, so this file imports nothing.
+ * browser and the server, so this file imports only the close-code table, which imports nothing.
  */
 
 /** Largest text frame either side accepts, camera stills included: 256 KiB. */
@@ -26,19 +26,8 @@ export function isValidClientId(id: string): boolean {
 	return CLIENT_ID_PATTERN.test(id);
 }
 
-/** Close codes the server uses, with the reason text it sends. */
-export const CLOSE = {
-	normal: 1000,
-	goingAway: 1001,
-	invalidPayload: 1007,
-	policyViolation: 1008,
-	messageTooBig: 1009,
-	internalError: 1011,
-	serviceRestart: 1012,
-	invalidClientId: 4400,
-	/** A wrong ownership token: permanent, the id belongs to another browser. */
-	unauthorized: 4401
-} as const;
+/** The close codes (one table, shared with the connection machine and the badge). */
+export { CLOSE } from '../../../machines/close-codes';
 
 /** The reason strings that go with the close codes above. */
 export const CLOSE_REASON = {

@@ -21,15 +21,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Mood, SequencedMessage, UnsequencedMessage } from '../protocol/server-messages';
-import type { Brain, BrainRequest, ConnectionFacts, ImageInput } from './brain/types';
+import type { ChatInput, ImageInput } from '../protocol/client-messages';
+import type { Brain, BrainRequest, ConnectionFacts } from './brain/types';
 import type { MessageStore } from './store/message-store';
-
-/** A chat to answer. */
-export interface ChatInput {
-	kind: 'chat';
-	id: string;
-	text: string;
-}
 
 export interface ConversationDeps {
 	clientId: string;

@@ -91,12 +91,18 @@ export function clearVisemeWeights(out: VisemeWeights): VisemeWeights {
 /** Below this weight no viseme counts as shown. */
 const SHOWN = 0.05;
 
-/** The strongest viseme in `weights`, or `sil` when none reaches 0.05. */
-export function strongestViseme(weights: Readonly<VisemeWeights>): Viseme {
+/**
+ * The strongest viseme in `weights`, or `sil` when none reaches 0.05. Accepts any record (a
+ * timeline's output, a partial one) or nothing; names that are not visemes are ignored.
+ */
+export function strongestViseme(
+	weights: Readonly<Partial<Record<string, number>>> | null | undefined
+): Viseme {
 	let best: Viseme = 'sil';
 	let bestWeight = SHOWN;
+	if (!weights) return best;
 	for (const viseme of VISEMES) {
-		const weight = weights[viseme];
+		const weight = weights[viseme] ?? 0;
 		if (viseme !== 'sil' && weight >= bestWeight) {
 			best = viseme;
 			bestWeight = weight;

@@ -1,5 +1,5 @@
 /** The default brain: deterministic answers from ./local-answers, streamed phrase by phrase. */
-import { describeImage, type Answer } from './describe-image';
+import type { Answer } from './describe-image';
 import { answerText } from './local-answers';
 import { chunkWords, pause } from './stream-text';
 import type { Brain, BrainEvent, BrainRequest } from './types';
@@ -36,7 +36,6 @@ export class LocalBrain implements Brain {
 	}
 
 	#answer({ input, facts, now, lastImage }: BrainRequest): Answer {
-		if (input.kind === 'frame') return describeImage(input.image);
 		return answerText(input.text, { facts, now, lastImage, timeZone: this.#options.timeZone });
 	}
 }

@@ -68,17 +68,13 @@ export class OpenAiBrain implements Brain {
 		if (!signal.aborted) yield { type: 'mood', mood: guessMood(answer) };
 	}
 
-	forget(clientId: string): void {
-		this.#history.delete(clientId);
-	}
-
 	/** Streams the completion; if the model refuses an image part, retries once in words. */
 	async *#complete(
 		request: BrainRequest,
 		history: ChatTurn[],
 		signal: AbortSignal
 	): AsyncGenerator<string> {
-		const image = request.input.kind === 'frame' ? request.input.image : request.image;
+		const image = request.image;
 		const withImage = image !== undefined && this.#vision;
 		try {
 			yield* streamCompletion(this.#messages(request, history, withImage), this.#options, signal);
@@ -100,12 +96,10 @@ export class OpenAiBrain implements Brain {
 	}
 
 	#remember(request: BrainRequest, history: ChatTurn[], answer: string): void {
-		const input = request.input;
-		const said =
-			input.kind === 'chat'
-				? input.text
-				: `[camera still, ${input.image.width}×${input.image.height}]`;
-		history.push({ role: 'user', content: said }, { role: 'assistant', content: answer || '…' });
+		history.push(
+			{ role: 'user', content: request.input.text },
+			{ role: 'assistant', content: answer || '…' }
+		);
 		history.splice(0, Math.max(0, history.length - this.#options.maxHistory));
 	}
 
@@ -122,12 +116,8 @@ export class OpenAiBrain implements Brain {
 
 /** The user's turn: the words, with the still that came with them as an image part. */
 function userTurn(request: BrainRequest, withImage: boolean): ChatTurn {
-	const input = request.input;
-	const ask =
-		input.kind === 'chat'
-			? input.text
-			: 'This is a still from my camera. Say briefly what you see.';
-	const image = input.kind === 'frame' ? input.image : request.image;
+	const ask = request.input.text;
+	const image = request.image;
 	if (!image) return { role: 'user', content: ask };
 	if (withImage) {
 		return {

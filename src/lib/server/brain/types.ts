@@ -2,25 +2,10 @@
  * The brain: whatever answers the user. One small streaming interface, so the local responder
  * and an OpenAI-compatible model are interchangeable.
  */
+import type { ChatInput, ImageInput } from '../../protocol/client-messages';
 import type { Mood } from '../../protocol/server-messages';
 
-export type { Mood };
-
-/** A camera still as the client sent it. */
-export interface ImageInput {
-	mime: string;
-	width: number;
-	height: number;
-	/** base64, without a data: prefix */
-	data: string;
-}
-
-/**
- * What to answer: words, or a camera still on its own. The server answers only chats (a still is
- * context for the next chat, see `BrainRequest.image`); brains still describe a bare still.
- */
-export type BrainInput =
-	{ kind: 'chat'; id: string; text: string } | { kind: 'frame'; id: string; image: ImageInput };
+export type { ImageInput, Mood };
 
 /** Facts about the connection that the brain may talk about. */
 export interface ConnectionFacts {
@@ -41,7 +26,8 @@ export interface ConnectionFacts {
 
 export interface BrainRequest {
 	clientId: string;
-	input: BrainInput;
+	/** What to answer: always a chat (a still is context for it, see `image` and `lastImage`). */
+	input: ChatInput;
 	facts: ConnectionFacts;
 	/** The most recent camera still of this client, for "what do you see?". */
 	lastImage?: ImageInput;
@@ -68,6 +54,4 @@ export interface Brain {
 	 * failures of the model or network: those become an `error` event plus an apology.
 	 */
 	reply(request: BrainRequest, signal: AbortSignal): AsyncIterable<BrainEvent>;
-	/** Drops what the brain remembers about a client id (conversation history). */
-	forget?(clientId: string): void;
 }

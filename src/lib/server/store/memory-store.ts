@@ -3,7 +3,7 @@
  * process, lost on restart. For tests and `STORE=memory`.
  */
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
-import type { ImageInput } from '../brain/types';
+import type { ImageInput } from '../../protocol/client-messages';
 import type {
 	AcceptedInput,
 	AcceptRequest,

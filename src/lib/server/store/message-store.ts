@@ -18,12 +18,10 @@
  *   made with the log, and the SHA-256 hash of the secret token of whoever claimed the id. The
  *   token itself is never stored, so a copy of the store does not let anyone in.
  */
+import type { AcceptedInput, ImageInput } from '../../protocol/client-messages';
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
-import type { ImageInput } from '../brain/types';
 
-/** A client message the server accepts: a chat to answer, or a still to remember. */
-export type AcceptedInput =
-	{ kind: 'chat'; id: string; text: string } | { kind: 'frame'; id: string; image: ImageInput };
+export type { AcceptedInput };
 
 /** One client message to accept, and whose it is. */
 export interface AcceptRequest {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
-import type { ImageInput } from '../brain/types';
+import type { ImageInput } from '../../protocol/client-messages';
 import type {
 	AcceptedInput,
 	AcceptRequest,

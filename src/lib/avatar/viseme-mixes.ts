@@ -139,26 +139,3 @@ export function visemeMatrix(available?: ReadonlySet<string>): Float32Array {
 	});
 	return matrix;
 }
-
-/** Below this weight a viseme does not count as shown. */
-const DOMINANT_THRESHOLD = 0.05;
-
-/**
- * The viseme with the largest weight, or `sil` when none reaches 0.05. Accepts any record (a
- * lip-sync timeline's output); names that are not visemes are ignored.
- */
-export function dominantViseme(
-	weights: Readonly<Record<string, number>> | null | undefined
-): Viseme {
-	let best: Viseme = 'sil';
-	let bestWeight = DOMINANT_THRESHOLD;
-	if (!weights) return best;
-	for (const name in weights) {
-		const weight = weights[name] ?? 0;
-		if (weight >= bestWeight && isViseme(name) && name !== 'sil') {
-			best = name;
-			bestWeight = weight;
-		}
-	}
-	return best;
-}

@@ -2,7 +2,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { describeImage } from '../../src/lib/server/brain/describe-image';
-import { decodeImage } from '../../src/lib/server/brain/image';
+import { decodeImage, MAX_PIXELS } from '../../src/lib/server/brain/image';
+import { pngBomb } from '../support/png-bomb';
 import { colourName, imageStats } from '../../src/lib/server/brain/image-stats';
 
 type Rgba = [number, number, number, number];
@@ -160,6 +161,28 @@ describe('decodeImage', () => {
 		expect([image.width, image.height]).toEqual([16, 8]);
 		const [r, g, b] = pixel(image, 8, 4);
 		expect(colourName(r ?? 0, g ?? 0, b ?? 0)).toBe('green');
+	});
+
+	it('refuses a PNG whose data inflates past what its header needs, without inflating it all (issue 11, reproduction 6)', () => {
+		const bomb = pngBomb();
+		expect(bomb.length).toBeLessThan(192 * 1024); // base64 in a frame: under 256 KiB
+		const before = process.memoryUsage().arrayBuffers;
+		expect(() => decodeImage(bomb)).toThrow('PNG data larger than its header says');
+		// The inflate stopped at the 16 MiB the header needs, not the 150 MB the data holds.
+		expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100_000_000);
+	});
+
+	it('refuses, from the header alone, a PNG or a JPEG of more than 4 megapixels', () => {
+		expect(MAX_PIXELS).toBe(4 * 1024 * 1024);
+		const png = encodePng(1, 1, 0, 8, () => [0]);
+		png.writeUInt32BE(4097, 16); // IHDR width: 4097 x 1024 pixels, one too many rows of pixels
+		png.writeUInt32BE(1024, 20);
+		expect(() => decodeImage(png)).toThrow('PNG too large');
+		const small = Buffer.from(jpeg.encode({ width: 8, height: 8, data: Buffer.alloc(256) }).data);
+		const sof = small.indexOf(Buffer.from([0xff, 0xc0]));
+		small.writeUInt16BE(4096, sof + 5); // height
+		small.writeUInt16BE(4096, sof + 7); // width: 16.8 MP
+		expect(() => decodeImage(small)).toThrow(/maxResolutionInMP|resolution/i);
 	});
 
 	it.each([

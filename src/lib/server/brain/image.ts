@@ -9,8 +9,14 @@ export interface RgbaImage {
 	data: Uint8Array;
 }
 
-/** Refuse pictures above this many pixels: a 256 KiB frame of a huge image is a decompression bomb. */
-const MAX_PIXELS = 16_000_000;
+/**
+ * Refuse pictures above this many pixels (4 MP: 16 MiB of RGBA), checked from the header before
+ * any pixel is decoded: a 256 KiB frame can describe a huge image (a decompression bomb). The
+ * page sends 640x480 stills.
+ */
+export const MAX_PIXELS = 4 * 1024 * 1024;
+/** jpeg-js's own cap on what it allocates while decoding, in MB (pixels plus its buffers). */
+const MAX_JPEG_MEMORY_MB = 64;
 
 /** Decodes a JPEG or PNG still, told apart by its first bytes (the declared MIME type may lie). */
 export function decodeImage(bytes: Uint8Array): RgbaImage {
@@ -20,7 +26,7 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
 			useTArray: true,
 			formatAsRGBA: true,
 			maxResolutionInMP: MAX_PIXELS / 1_000_000,
-			maxMemoryUsageInMB: 256
+			maxMemoryUsageInMB: MAX_JPEG_MEMORY_MB
 		});
 		return { width: image.width, height: image.height, data: image.data };
 	}

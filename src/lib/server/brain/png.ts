@@ -46,11 +46,25 @@ export function decodePng(bytes: Uint8Array, maxPixels: number): RgbaImage {
 	if (channels === undefined) throw new Error(`PNG colour type ${header.colorType}`);
 	if (header.width * header.height > maxPixels) throw new Error('PNG too large');
 	if (header.colorType === 3 && !palette) throw new Error('PNG palette missing');
-	const raw = inflateSync(Buffer.concat(idat));
 	const bitsPerPixel = channels * header.bitDepth;
 	const rowBytes = Math.ceil((header.width * bitsPerPixel) / 8);
+	const raw = inflateBounded(Buffer.concat(idat), header.height * (rowBytes + 1));
 	const rows = unfilter(raw, header.height, rowBytes, Math.max(1, bitsPerPixel >> 3));
 	return toRgba(rows, header, rowBytes, channels, palette, transparency);
+}
+
+/**
+ * Inflates at most `expected` bytes, what the header's size needs: a stream that would unpack to
+ * more (hundreds of MB from a 256 KiB frame) is refused before it is held in memory.
+ */
+function inflateBounded(data: Buffer, expected: number): Buffer {
+	try {
+		return inflateSync(data, { maxOutputLength: Math.max(1, expected) });
+	} catch (error) {
+		const code = (error as { code?: unknown }).code;
+		if (code === 'ERR_BUFFER_TOO_LARGE') throw new Error('PNG data larger than its header says');
+		throw error;
+	}
 }
 
 function readHeader(data: Uint8Array): Header {

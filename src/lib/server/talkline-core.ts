@@ -69,6 +69,11 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 export function createTalklineCore(options: TalklineOptions = {}): TalklineCore {
 	const config = resolveConfig(options.config, options.env);
 	const log = options.logger ?? createLogger(config.logLevel);
+	if (!config.allowLocalhostOrigins && config.allowedOrigins.length === 0)
+		log.warn(
+			{ event: 'origin.none-allowed' },
+			'NODE_ENV=production and neither ORIGIN nor ALLOWED_ORIGINS is set: browsers cannot open a socket'
+		);
 	const store = options.store ?? openStore(config);
 	prepareStore(store, log);
 	const sweeper = setInterval(() => sweep(store, log), SWEEP_INTERVAL_MS);

@@ -1,0 +1,98 @@
+/**
+ * Owned client ids and epochs through the real page, a real server process and Chromium
+ * (protocol.md, "Ownership and epochs"): a server that lost its data, a page of another browser
+ * with someone else's `?clientId=`, and a page holding a wrong token.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { badge, expect, expectState, pageUrl, test, uniqueId } from './page-support';
+
+async function say(page: Page, text: string): Promise<void> {
+	const input = page.getByTestId('chat-input');
+	await input.fill(text);
+	await input.press('Enter');
+}
+
+const answers = (page: Page) => page.getByTestId('message-avatar');
+const doneAnswers = (page: Page) => answers(page).and(page.locator('[data-status=done]'));
+
+test('after the server lost its data (a new epoch), new replies show', async ({
+	page,
+	startServer
+}) => {
+	test.setTimeout(90_000);
+	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '2' });
+	await page.goto(pageUrl(server, uniqueId('e2e-epoch')));
+	await expectState(page, 'open');
+	await say(page, 'Hello there');
+	await say(page, 'What can you do?');
+	await expect(doneAnswers(page)).toHaveCount(2, { timeout: 30_000 });
+
+	await server.stop();
+	for (const file of ['talkline.db', 'talkline.db-wal', 'talkline.db-shm'])
+		rmSync(path.join(server.dataDir, file), { force: true });
+	await server.restart();
+	await expectState(page, 'open', 40_000);
+
+	// The new log numbers from 1 again: seqs the page has seen, in another epoch.
+	await say(page, 'Are you still there?');
+	await expect(doneAnswers(page)).toHaveCount(3, { timeout: 30_000 });
+	await say(page, 'thanks');
+	await expect(doneAnswers(page)).toHaveCount(4, { timeout: 30_000 });
+	await expect(page.getByTestId('message-user').last()).toHaveAttribute('data-status', 'delivered');
+});
+
+test('another browser with the same ?clientId= sees nothing of the conversation and cannot chat', async ({
+	page,
+	browser,
+	startServer
+}) => {
+	test.setTimeout(90_000);
+	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '2' });
+	const url = pageUrl(server, uniqueId('e2e-owned'));
+	await page.goto(url);
+	await expectState(page, 'open');
+	await say(page, 'my secret plans');
+	await expect(doneAnswers(page)).toHaveCount(1, { timeout: 30_000 });
+
+	const other = await browser.newContext();
+	try {
+		const intruder = await other.newPage();
+		await intruder.goto(url);
+		await expectState(intruder, 'open');
+		await expect(intruder.getByTestId('notice')).toContainText('belongs to another browser', {
+			timeout: 15_000
+		});
+		await say(intruder, 'let me in');
+		await expect(intruder.getByTestId('message-user')).toHaveAttribute('data-status', 'pending');
+		await expect(intruder.getByTestId('transcript')).not.toContainText('my secret plans');
+		await expect(answers(intruder)).toHaveCount(0);
+
+		// The owner was not replaced and goes on talking.
+		await expectState(page, 'open');
+		await say(page, 'still here');
+		await expect(doneAnswers(page)).toHaveCount(2, { timeout: 30_000 });
+	} finally {
+		await other.close();
+	}
+});
+
+test('a page holding a wrong token fails with 4401 and says the id belongs to another browser', async ({
+	page,
+	startServer
+}) => {
+	const server = await startServer();
+	const clientId = uniqueId('e2e-wrong-token');
+	await page.goto(pageUrl(server, clientId));
+	await expectState(page, 'open');
+	// The token arrives with `connected`, after the socket opened: wait for it, then spoil it.
+	const tokenKey = `talkline.token.${clientId}`;
+	await expect
+		.poll(() => page.evaluate((key) => localStorage.getItem(key), tokenKey))
+		.toMatch(/^[A-Za-z0-9_-]{43}$/);
+	await page.evaluate((key) => localStorage.setItem(key, 'not-the-token'), tokenKey);
+	await page.reload();
+	await expectState(page, 'failed');
+	await expect(badge(page)).toContainText('belongs to another browser');
+});

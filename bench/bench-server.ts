@@ -34,9 +34,16 @@ export interface BenchServer {
 	connections(): Promise<number>;
 }
 
-/** Starts the server with the probe; `env` is added to the server's environment. */
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * Starts the server with the probe; `env` is added to the server's environment. `script` runs
+ * another entry instead of scripts/serve.ts (the floor of ./floor-server.ts).
+ */
+export async function startBenchServer(
+	env: Record<string, string> = {},
+	script?: string
+): Promise<BenchServer> {
 	const server = await startServerProcess({
+		script,
 		env: {
 			// tsx first, so that the probe (TypeScript) can load; the server's own --import tsx then
 			// finds it registered already.
@@ -70,6 +77,11 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
 			return health.connections;
 		}
 	};
+}
+
+/** The bare `ws` floor (./floor-server.ts), measured like the real server. */
+export function startFloorServer(): Promise<BenchServer> {
+	return startBenchServer({}, 'bench/floor-server.ts');
 }
 
 let ticksPerSecond: number | undefined;

@@ -134,3 +134,27 @@ describe('FrameLoop', () => {
 		expect(frames.listeners.size).toBe(0);
 	});
 });
+
+describe('FrameLoop quality, when a better rung is too costly', () => {
+	it('waits longer before each retry instead of flickering between two sizes', () => {
+		// Cheap at the lowest rung's pixel scale, too costly at any larger one.
+		let pixelScale = 1;
+		const changes: number[] = [];
+		let t = 0;
+		let clock = 0;
+		const loop = new FrameLoop(() => (clock += pixelScale > 0.5 ? 20 : 0.5), {
+			maxFps: 30,
+			now: () => clock,
+			onQuality: (quality) => {
+				pixelScale = quality.pixelScale;
+				changes.push(t);
+			}
+		});
+		loop.start();
+		for (let i = 0; i < 120 * 60; i += 1) frames.frame((t += 1000 / 60));
+		// Without the growing wait: a try and a step back every 4 s, 30 size changes a minute.
+		const inSecondMinute = changes.filter((at) => at > 60_000).length;
+		expect(changes.length).toBeGreaterThan(2); // it did try
+		expect(inSecondMinute).toBeLessThanOrEqual(4);
+	});
+});

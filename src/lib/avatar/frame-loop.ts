@@ -47,8 +47,13 @@ const WINDOW_MS = 1_000;
 const HEADROOM = 0.4;
 /** Frames are lagging when they come at less than this share of the cap. */
 const LAGGING = 0.8;
-/** Windows of headroom in a row before quality steps up (down is at once). */
+/**
+ * Windows of headroom in a row before quality steps up (down is at once). A step up that has to
+ * be taken back soon doubles the wait for the next one, so the picture does not flicker between
+ * two sizes.
+ */
 const CALM_WINDOWS = 3;
+const MAX_CALM_WINDOWS = 64;
 
 /** Calls `step(dt)` at most `maxFps` times a second while started and something is to be seen. */
 export class FrameLoop {
@@ -61,6 +66,9 @@ export class FrameLoop {
 	private stepCostMs = 0;
 	private lastCostPerFrame = 0;
 	private calmWindows = 0;
+	private calmNeeded = CALM_WINDOWS;
+	/** Windows since quality last stepped up. */
+	private sinceUp = Number.POSITIVE_INFINITY;
 	private rung = 0;
 	private offscreen = false;
 	private atRest = false;
@@ -193,13 +201,18 @@ export class FrameLoop {
 		this.framesCounted = 0;
 		this.stepCostMs = 0;
 		this.countSince = now;
+		this.sinceUp += 1;
 		if ((share > this.budget || lagging) && this.rung < QUALITY_LADDER.length - 1) {
 			this.calmWindows = 0;
+			if (this.sinceUp <= this.calmNeeded) {
+				this.calmNeeded = Math.min(MAX_CALM_WINDOWS, this.calmNeeded * 2);
+			}
 			this.setRung(this.rung + 1);
 		} else if (share < this.budget * HEADROOM && !lagging && this.rung > 0) {
 			this.calmWindows += 1;
-			if (this.calmWindows >= CALM_WINDOWS) {
+			if (this.calmWindows >= this.calmNeeded) {
 				this.calmWindows = 0;
+				this.sinceUp = 0;
 				this.setRung(this.rung - 1);
 			}
 		} else this.calmWindows = 0;

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess, type ServerProcess } from '../tests/support/server-process';
-import type { ProbeMetrics } from './server-probe';
+import type { ProbeMetrics, ProfileSummary } from './server-probe';
 
 const probePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server-probe.ts');
 
@@ -28,6 +28,8 @@ export interface BenchServer {
 	metrics(options?: { gc?: boolean }): Promise<ProbeMetrics>;
 	/** Restarts the probe's event-loop delay histogram and utilization window. */
 	resetLoopStats(): Promise<void>;
+	/** A V8 CPU profile of the server's main thread over the next `ms`, summarized. */
+	profile(ms: number): Promise<ProfileSummary>;
 	/** /proc numbers of the current server process. */
 	proc(): ProcSample;
 	/** Open sockets as the server counts them (/healthz). */
@@ -68,6 +70,9 @@ export async function startBenchServer(
 		},
 		async resetLoopStats() {
 			await fetch(`${probeUrl()}/reset`);
+		},
+		async profile(ms) {
+			return (await (await fetch(`${probeUrl()}/profile?ms=${ms}`)).json()) as ProfileSummary;
 		},
 		proc: () => procSample(server.pid),
 		async connections() {

@@ -7,7 +7,7 @@ import { procSample, startBenchServer, startFloorServer, type BenchServer } from
 import { startFleet, type Fleet } from './fleet';
 import type { ConnectResult } from './idle-worker';
 import type { BenchOptions } from './options';
-import type { ProbeMetrics } from './server-probe';
+import type { ProbeMetrics, ProfileSummary } from './server-probe';
 import { concat, summarize, type Summary } from './stats';
 import { bytes, fmt, ratio, type Table } from './table';
 import { sleep, waitUntil } from './wait';
@@ -15,6 +15,7 @@ import { sleep, waitUntil } from './wait';
 /** Handshakes in flight at once per worker process. */
 const CONCURRENCY_PER_WORKER = 100;
 const CPU_WINDOW_MS = 10_000;
+const PROFILE_MS = 10_000;
 
 type PingGaps = { gaps: Float64Array; pingIntervalMs: number; dropped: number };
 
@@ -28,6 +29,7 @@ interface Measured {
 	handshake: Summary;
 	connecting: ProbeMetrics;
 	cpu: number;
+	profile: ProfileSummary | undefined;
 	idle: ProbeMetrics;
 	pingIntervalMs: number;
 	drift: Summary;
@@ -124,7 +126,11 @@ async function measure(
 	const cpuFrom = server.proc().cpuSeconds;
 	await sleep(CPU_WINDOW_MS);
 	const cpu = (server.proc().cpuSeconds - cpuFrom) / (CPU_WINDOW_MS / 1000);
-	await sleep(Math.max(0, options.holdMs - CPU_WINDOW_MS));
+	// Where the idle time goes: a CPU profile after the CPU window (it costs a little CPU itself).
+	const profileMs = Math.min(PROFILE_MS, Math.max(0, options.holdMs - CPU_WINDOW_MS - 1_000));
+	const profileFrom = Date.now();
+	const profile = profileMs > 0 ? await server.profile(profileMs) : undefined;
+	await sleep(Math.max(0, options.holdMs - CPU_WINDOW_MS - (Date.now() - profileFrom)));
 	const idle = await server.metrics();
 	const pings = await fleet.all<PingGaps>('gaps');
 	const pingIntervalMs = pings[0]?.pingIntervalMs ?? Number.NaN;
@@ -144,6 +150,7 @@ async function measure(
 		handshake: summarize(concat(results.map((r) => r.handshakeMs)).filter((v) => !isNaN(v))),
 		connecting,
 		cpu,
+		profile,
 		idle,
 		pingIntervalMs,
 		drift: summarize(concat(pings.map((p) => p.gaps)).map((gap) => gap - pingIntervalMs)),
@@ -245,7 +252,21 @@ function capacityTable(floor: Measured, talkline: Measured, options: BenchOption
 			'Handshake rate: successful handshakes / (wall-clock span of the first half + span of the second half), from the first attempt to the last `connected` of each half.',
 			`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (JSON pings every ${fmt(m.pingIntervalMs, 'ms')}).`,
 			'Event-loop delay: `perf_hooks.monitorEventLoopDelay` in the server (a 10 ms timer; the delay is how much later than 10 ms it fired), over the idle hold and over the connect phase.',
+			...[floor, talkline].map((r, i) =>
+				profileNote(i === 0 ? 'the floor' : 'Talkline', r.profile)
+			),
 			`Ping drift: on each client, the gap between two consecutive server \`ping\`s minus the ping interval, over a ${options.holdMs / 1000} s hold.`
 		]
 	};
+}
+
+/** One note on where a server's main thread spent an idle profile. */
+function profileNote(who: string, p: ProfileSummary | undefined): string {
+	if (!p) return `CPU profile of ${who}: not taken (hold too short).`;
+	const busy = p.totalMs - p.idleMs;
+	const top = p.top
+		.slice(0, 8)
+		.map((e) => `${e.name} (${e.where || 'native'}) ${e.selfMs.toFixed(0)} ms`)
+		.join('; ');
+	return `CPU profile of ${who}'s main thread over ${(p.totalMs / 1000).toFixed(1)} s idle (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval, after the CPU window): busy ${busy.toFixed(0)} ms (${((100 * busy) / p.totalMs).toFixed(1)}%), of which GC ${p.gcMs.toFixed(0)} ms; most self time: ${top}.`;
 }

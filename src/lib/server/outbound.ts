@@ -10,6 +10,8 @@ import type { ServerMessage } from '../protocol/server-messages';
 
 /** A Buffer holding JSON goes out as a text frame, like a string. */
 const TEXT_FRAME = { binary: false } as const;
+/** One settled promise for every connection that has not written yet. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 export interface OutboundLimits {
 	maxBufferedBytes: number;
@@ -28,7 +30,7 @@ export class Outbound {
 	readonly #limits: OutboundLimits;
 	readonly #owner: OutboundOwner;
 	/** Settles once the last frame handed to ws has been written to the TCP socket. */
-	#lastWrite: Promise<void> = Promise.resolve();
+	#lastWrite: Promise<void> = SETTLED;
 
 	constructor(ws: WebSocket, limits: OutboundLimits, owner: OutboundOwner) {
 		this.#ws = ws;

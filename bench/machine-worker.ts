@@ -69,9 +69,11 @@ function start(args: StartArgs): Promise<Progress> {
 					createSocket
 				}
 			});
-			actor.on('message', ({ data }) => {
-				if (!data.includes('"type":"connected"')) return;
-				tokens[i] ??= (JSON.parse(data) as { token?: string }).token;
+			// The machine emits each frame parsed once (unknown: the app validates it).
+			actor.on('message', ({ message }) => {
+				const frame = message as { type?: unknown; token?: string } | undefined;
+				if (frame?.type !== 'connected') return;
+				tokens[i] ??= frame.token;
 				actor.send({ type: 'SEND', data: resumeFrame(tokens[i]) });
 			});
 			let everOpen = false;

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess, type ServerProcess } from '../tests/support/server-process';
-import type { ProbeMetrics } from './server-probe';
+import type { ProbeMetrics, ProfileSummary } from './server-probe';
 
 const probePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server-probe.ts');
 
@@ -28,15 +28,24 @@ export interface BenchServer {
 	metrics(options?: { gc?: boolean }): Promise<ProbeMetrics>;
 	/** Restarts the probe's event-loop delay histogram and utilization window. */
 	resetLoopStats(): Promise<void>;
+	/** A V8 CPU profile of the server's main thread over the next `ms`, summarized. */
+	profile(ms: number): Promise<ProfileSummary>;
 	/** /proc numbers of the current server process. */
 	proc(): ProcSample;
 	/** Open sockets as the server counts them (/healthz). */
 	connections(): Promise<number>;
 }
 
-/** Starts the server with the probe; `env` is added to the server's environment. */
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * Starts the server with the probe; `env` is added to the server's environment. `script` runs
+ * another entry instead of scripts/serve.ts (the floor of ./floor-server.ts).
+ */
+export async function startBenchServer(
+	env: Record<string, string> = {},
+	script?: string
+): Promise<BenchServer> {
 	const server = await startServerProcess({
+		script,
 		env: {
 			// tsx first, so that the probe (TypeScript) can load; the server's own --import tsx then
 			// finds it registered already.
@@ -62,6 +71,9 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
 		async resetLoopStats() {
 			await fetch(`${probeUrl()}/reset`);
 		},
+		async profile(ms) {
+			return (await (await fetch(`${probeUrl()}/profile?ms=${ms}`)).json()) as ProfileSummary;
+		},
 		proc: () => procSample(server.pid),
 		async connections() {
 			const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
@@ -70,6 +82,11 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
 			return health.connections;
 		}
 	};
+}
+
+/** The bare `ws` floor (./floor-server.ts), measured like the real server. */
+export function startFloorServer(): Promise<BenchServer> {
+	return startBenchServer({}, 'bench/floor-server.ts');
 }
 
 let ticksPerSecond: number | undefined;

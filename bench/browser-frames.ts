@@ -12,7 +12,40 @@ export interface FrameResult {
 	speaking: FrameSample | null;
 	/** Why the speaking sample is missing, when it is. */
 	speakingProblem: string | null;
+	/** Chats typed while the avatar spoke: keydown (Enter) -> the message's element, ms. */
+	chatLatencyMs: number[];
 }
+
+/** Chats typed while the avatar speaks, one after another. */
+const TYPED_CHATS = 12;
+
+/**
+ * In the page (plain JavaScript: see browser-probe.ts): from the Enter keydown (its event
+ * timestamp, so time the input waited behind other work counts) until a MutationObserver sees
+ * the user's message with `text` in the transcript. Resolves with the ms.
+ */
+const ARM_LATENCY = String.raw`((text) => {
+	const list = document.querySelector('[data-testid=transcript]');
+	window.__chatLatency = new Promise((resolve) => {
+		let downAt = null;
+		const onKey = (event) => {
+			if (event.key === 'Enter' && downAt === null) downAt = event.timeStamp;
+		};
+		const shown = () =>
+			[...list.querySelectorAll('[data-testid=message-user]')].some((el) =>
+				(el.textContent || '').includes(text)
+			);
+		const observer = new MutationObserver(() => {
+			if (downAt === null || !shown()) return;
+			const at = performance.now();
+			observer.disconnect();
+			document.removeEventListener('keydown', onKey, true);
+			resolve(at - downAt);
+		});
+		document.addEventListener('keydown', onKey, true);
+		observer.observe(list, { childList: true, subtree: true, characterData: true });
+	});
+})`;
 
 /** A question the local brain answers at length, so the avatar speaks for several seconds. */
 const QUESTION = 'Who are you?';
@@ -34,7 +67,13 @@ export async function avatarFrames(
 			.waitFor({ timeout: 60_000 });
 		const avatarStatus = (await avatar.getAttribute('data-avatar-status')) ?? '';
 		if (avatarStatus !== 'ready') {
-			return { avatarStatus, idle: null, speaking: null, speakingProblem: null };
+			return {
+				avatarStatus,
+				idle: null,
+				speaking: null,
+				speakingProblem: null,
+				chatLatencyMs: []
+			};
 		}
 		await sleep(1_000);
 		const idle = await probeFrames(page, windowMs, false);
@@ -45,10 +84,27 @@ export async function avatarFrames(
 		try {
 			await page.locator('[data-testid=avatar][data-speaking=true]').waitFor({ timeout: 20_000 });
 		} catch {
-			return { avatarStatus, idle, speaking: null, speakingProblem: 'never started speaking' };
+			return {
+				avatarStatus,
+				idle,
+				speaking: null,
+				speakingProblem: 'never started speaking',
+				chatLatencyMs: []
+			};
 		}
 		const speaking = await probeFrames(page, windowMs, true);
-		return { avatarStatus, idle, speaking, speakingProblem: null };
+		const chatLatencyMs: number[] = [];
+		for (let i = 0; i < TYPED_CHATS; i += 1) {
+			// Each chat is typed while an answer is being spoken (each chat starts a new answer).
+			await page.locator('[data-testid=avatar][data-speaking=true]').waitFor({ timeout: 20_000 });
+			await sleep(300);
+			const text = `${QUESTION} (${i + 1})`;
+			await page.evaluate(`${ARM_LATENCY}(${JSON.stringify(text)})`);
+			await input.fill(text);
+			await input.press('Enter');
+			chatLatencyMs.push((await page.evaluate('window.__chatLatency')) as number);
+		}
+		return { avatarStatus, idle, speaking, speakingProblem: null, chatLatencyMs };
 	} finally {
 		await context.close();
 	}

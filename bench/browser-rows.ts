@@ -177,6 +177,12 @@ export function bytesRows(b: PageBytes): Section {
 }
 
 /** The avatar's frame rate idle and while speaking. */
+function chatLatency(ms: number[]): string {
+	if (ms.length === 0) return 'not measured';
+	const s = summarize(Float64Array.from(ms));
+	return `${fmt(s.p50, 'ms')} / ${fmt(s.p95, 'ms')} / ${fmt(s.max, 'ms')}`;
+}
+
 export function frameRows(f: FrameResult): Section {
 	const sample = (s: FrameSample | null, problem: string | null) =>
 		s
@@ -193,9 +199,15 @@ export function frameRows(f: FrameResult): Section {
 				figure: 'avatar frames rendered, speaking (rAF rate)',
 				value: sample(f.speaking, f.speakingProblem),
 				target: 'cap 30 fps'
+			},
+			{
+				figure: `chat typed while the avatar speaks: keydown -> message shown, p50 / p95 / max (${f.chatLatencyMs.length} chats)`,
+				value: chatLatency(f.chatLatencyMs),
+				target: 'p95 ≤ 100 ms'
 			}
 		],
 		notes: [
+			"Chat latency: while `data-speaking=true`, the input is filled and Enter pressed (Playwright, through CDP); in the page, from the Enter `keydown` event's timestamp (so the time the input waited behind other work counts) until a MutationObserver sees the user message with that text in the transcript (performance.now()). Each chat starts a new answer, and the next chat waits until the avatar speaks again.",
 			'Frame rate: headless Chromium with WebGL in software (SwiftShader, `--use-angle=swiftshader`). The init script wraps the WebGL draw calls and counts the animation frames in which at least one draw happened (frames are told apart by `document.timeline.currentTime`, the same for every callback of one frame): that is the rate the avatar actually rendered. The rAF rate is a requestAnimationFrame counter in the same window, the most the page could render. The avatar caps itself at 30 fps (FrameLoop, `maxFps` default 30), and its own `frameRate()` is not reachable from outside the component. Idle: 5 s after the avatar is ready and 1 s of settling; speaking: after sending "Who are you?", while `data-speaking=true`, up to 5 s.'
 		]
 	};

@@ -3,18 +3,19 @@
  * handshake rate, the server's JS heap and RSS per connection after GC, its CPU over a 10 s idle
  * window, its event-loop delay, and the drift of the server's pings as the clients see them.
  */
-import { procSample, startBenchServer, type BenchServer } from './bench-server';
+import { procSample, startBenchServer, startFloorServer, type BenchServer } from './bench-server';
 import { startFleet, type Fleet } from './fleet';
 import type { ConnectResult } from './idle-worker';
 import type { BenchOptions } from './options';
-import type { ProbeMetrics } from './server-probe';
+import type { ProbeMetrics, ProfileSummary } from './server-probe';
 import { concat, summarize, type Summary } from './stats';
-import { bytes, fmt, type Table } from './table';
+import { bytes, fmt, ratio, type Table } from './table';
 import { sleep, waitUntil } from './wait';
 
 /** Handshakes in flight at once per worker process. */
 const CONCURRENCY_PER_WORKER = 100;
 const CPU_WINDOW_MS = 10_000;
+const PROFILE_MS = 10_000;
 
 type PingGaps = { gaps: Float64Array; pingIntervalMs: number; dropped: number };
 
@@ -28,12 +29,17 @@ interface Measured {
 	handshake: Summary;
 	connecting: ProbeMetrics;
 	cpu: number;
+	profile: ProfileSummary | undefined;
 	idle: ProbeMetrics;
 	pingIntervalMs: number;
 	drift: Summary;
 	dropped: number;
 	baseline: ProbeMetrics;
 	baseRss: number;
+	/** Connections, heap and RSS after the first half connected. */
+	halfHeld: number;
+	half: ProbeMetrics;
+	halfRss: number;
 	loaded: ProbeMetrics;
 	loadedRss: number;
 	serverFiles: number;
@@ -45,10 +51,23 @@ export async function runCapacity(
 	options: BenchOptions,
 	log: (line: string) => void
 ): Promise<Table> {
-	const server = await startBenchServer();
+	// The floor first, then Talkline, each with fresh client processes, one after the other.
+	log('capacity: the bare `ws` floor (bench/floor-server.ts)');
+	const floor = await measureOn(startFloorServer, options, log);
+	log('capacity: Talkline (scripts/serve.ts)');
+	const talkline = await measureOn(() => startBenchServer(), options, log);
+	return capacityTable(floor, talkline, options);
+}
+
+async function measureOn(
+	start: () => Promise<BenchServer>,
+	options: BenchOptions,
+	log: (line: string) => void
+): Promise<Measured> {
+	const server = await start();
 	const fleet = await startFleet('idle-worker.ts', options.clients);
 	try {
-		return capacityTable(await measure(server, fleet, options, log), options);
+		return await measure(server, fleet, options, log);
 	} finally {
 		await fleet.close();
 		await server.process.kill();
@@ -64,19 +83,40 @@ async function measure(
 	const n = options.clients;
 	const baseline = await server.metrics({ gc: true });
 	const baseRss = server.proc().rssBytes;
-	log(`capacity: connecting ${fmt(n)} clients from ${fleet.workers.length} workers`);
+	log(`capacity: connecting ${fmt(n)} clients from ${fleet.workers.length} workers, in two halves`);
 	await server.resetLoopStats();
-	const results = await fleet.all<ConnectResult>('connect', (w) => ({
-		baseUrl: server.process.wsUrl(''),
-		localAddress: w.localAddress,
-		first: w.first,
-		count: w.count,
-		concurrency: CONCURRENCY_PER_WORKER
-	}));
+	// Two halves: memory per connection is the growth from the first half to all, which leaves
+	// out what the process allocated (and may keep) while starting and taking its first sockets.
+	const batch = (half: 0 | 1) =>
+		fleet.all<ConnectResult>('connect', (w) => {
+			const firstHalf = Math.floor(w.count / 2);
+			return {
+				baseUrl: server.process.wsUrl(''),
+				localAddress: w.localAddress,
+				first: w.first + (half === 0 ? 0 : firstHalf),
+				count: half === 0 ? firstHalf : w.count - firstHalf,
+				offset: half === 0 ? 0 : firstHalf,
+				total: w.count,
+				concurrency: CONCURRENCY_PER_WORKER
+			};
+		});
+	const firstResults = await batch(0);
+	const firstFailed = firstResults.reduce((sum, r) => sum + r.failed, 0);
+	await waitUntil(
+		async () => (await server.connections()) >= Math.floor(n / 2) - firstFailed,
+		10_000
+	);
+	const halfHeld = await server.connections();
+	const half = await server.metrics({ gc: true });
+	const halfRss = server.proc().rssBytes;
+	const secondResults = await batch(1);
 	const connecting = await server.metrics();
+	const results = [...firstResults, ...secondResults];
 	const failed = results.reduce((sum, r) => sum + r.failed, 0);
-	const span =
-		Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+	const spanOf = (batchResults: ConnectResult[]) =>
+		Math.max(...batchResults.map((r) => r.endedAt)) -
+		Math.min(...batchResults.map((r) => r.startedAt));
+	const span = spanOf(firstResults) + spanOf(secondResults);
 	await waitUntil(async () => (await server.connections()) >= n - failed, 10_000);
 	const held = await server.connections();
 
@@ -86,7 +126,11 @@ async function measure(
 	const cpuFrom = server.proc().cpuSeconds;
 	await sleep(CPU_WINDOW_MS);
 	const cpu = (server.proc().cpuSeconds - cpuFrom) / (CPU_WINDOW_MS / 1000);
-	await sleep(Math.max(0, options.holdMs - CPU_WINDOW_MS));
+	// Where the idle time goes: a CPU profile after the CPU window (it costs a little CPU itself).
+	const profileMs = Math.min(PROFILE_MS, Math.max(0, options.holdMs - CPU_WINDOW_MS - 1_000));
+	const profileFrom = Date.now();
+	const profile = profileMs > 0 ? await server.profile(profileMs) : undefined;
+	await sleep(Math.max(0, options.holdMs - CPU_WINDOW_MS - (Date.now() - profileFrom)));
 	const idle = await server.metrics();
 	const pings = await fleet.all<PingGaps>('gaps');
 	const pingIntervalMs = pings[0]?.pingIntervalMs ?? Number.NaN;
@@ -106,12 +150,16 @@ async function measure(
 		handshake: summarize(concat(results.map((r) => r.handshakeMs)).filter((v) => !isNaN(v))),
 		connecting,
 		cpu,
+		profile,
 		idle,
 		pingIntervalMs,
 		drift: summarize(concat(pings.map((p) => p.gaps)).map((gap) => gap - pingIntervalMs)),
 		dropped: pings.reduce((sum, p) => sum + p.dropped, 0),
 		baseline,
 		baseRss,
+		halfHeld,
+		half,
+		halfRss,
 		loaded,
 		loadedRss: proc.rssBytes,
 		serverFiles: proc.openFiles,
@@ -120,68 +168,105 @@ async function measure(
 	};
 }
 
-function capacityTable(m: Measured, options: BenchOptions): Table {
-	const perConn = (delta: number) => (m.held > 0 ? delta / m.held : Number.NaN);
+function capacityTable(floor: Measured, talkline: Measured, options: BenchOptions): Table {
+	const perConn = (m: Measured, delta: number) =>
+		m.held > m.halfHeld ? delta / (m.held - m.halfHeld) : Number.NaN;
+	const heap = (m: Measured) => perConn(m, m.loaded.heapUsed - m.half.heapUsed);
+	const rss = (m: Measured) => perConn(m, m.loadedRss - m.halfRss);
 	const ms = (value: number) => fmt(value, 'ms', 1);
+	const both = (show: (m: Measured) => string) => ({ value: show(floor), more: [show(talkline)] });
+	/** A figure both servers have, with Talkline's value as a multiple of the floor's. */
+	const compared = (
+		figure: string,
+		pick: (m: Measured) => number,
+		show: (value: number) => string,
+		target?: string
+	) => ({
+		figure,
+		value: show(pick(floor)),
+		more: [show(pick(talkline)), ratio(pick(talkline), pick(floor))],
+		target
+	});
+	const m = talkline;
 	return {
-		title: `Server capacity: ${fmt(m.n)} idle clients`,
+		title: `Server capacity: ${fmt(m.n)} idle clients, the bare \`ws\` floor and Talkline in one run`,
+		columns: ['bare `ws` floor', 'Talkline', 'Talkline / floor'],
 		rows: [
 			{
 				figure: 'idle connections held (server count)',
-				value: `${fmt(m.held)} of ${fmt(m.n)}`,
+				...both((r) => `${fmt(r.held)} of ${fmt(r.n)}`),
 				target: '18,000'
 			},
 			{
 				figure: 'failed handshakes',
-				value: fmt(m.failed) + (m.firstError ? ` (${m.firstError})` : '')
+				...both((r) => fmt(r.failed) + (r.firstError ? ` (${r.firstError})` : ''))
 			},
-			{ figure: 'handshake rate', value: fmt(m.handshakesPerSecond, '/s') },
+			compared(
+				'handshake rate',
+				(r) => r.handshakesPerSecond,
+				(v) => fmt(v, '/s'),
+				'≥ 0.95x'
+			),
 			{
 				figure: 'handshake time p50 / p99',
-				value: `${fmt(m.handshake.p50, 'ms')} / ${fmt(m.handshake.p99, 'ms')}`
+				...both((r) => `${fmt(r.handshake.p50, 'ms')} / ${fmt(r.handshake.p99, 'ms')}`)
 			},
-			{
-				figure: 'server JS heap per connection (after GC)',
-				value: bytes(perConn(m.loaded.heapUsed - m.baseline.heapUsed)),
-				target: '≤ 8 KB'
-			},
-			{ figure: 'server RSS per connection', value: bytes(perConn(m.loadedRss - m.baseRss)) },
+			compared('server RSS per connection', rss, bytes, '≤ 1.5x'),
+			compared(
+				'server CPU, 10 s idle window (% of one core)',
+				(r) => r.cpu * 100,
+				(v) => fmt(v, '%', 1),
+				'≤ 1.5x'
+			),
+			compared('server JS heap per connection (after GC)', heap, bytes, '≤ 8 KB'),
 			{
 				figure: 'server JS heap / RSS with all connected',
-				value: `${bytes(m.loaded.heapUsed)} / ${bytes(m.loadedRss)}`
+				...both((r) => `${bytes(r.loaded.heapUsed)} / ${bytes(r.loadedRss)}`)
 			},
 			{
-				figure: 'server JS heap after all closed (GC)',
-				value: `${bytes(m.afterClose.heapUsed)} (start: ${bytes(m.baseline.heapUsed)})`
+				figure: 'server JS heap after all closed (GC), start',
+				...both((r) => `${bytes(r.afterClose.heapUsed)}, ${bytes(r.baseline.heapUsed)}`)
 			},
-			{
-				figure: 'server CPU, 10 s idle window',
-				value: fmt(m.cpu * 100, '% of one core', 1),
-				target: '≤ 10% at 10,000'
-			},
-			{ figure: 'server event-loop delay p99, idle', value: ms(m.idle.loopDelay.p99) },
+			{ figure: 'server event-loop delay p99, idle', ...both((r) => ms(r.idle.loopDelay.p99)) },
 			{
 				figure: 'server event-loop delay p99 / max, connecting',
-				value: `${ms(m.connecting.loopDelay.p99)} / ${ms(m.connecting.loopDelay.max)}`
+				...both((r) => `${ms(r.connecting.loopDelay.p99)} / ${ms(r.connecting.loopDelay.max)}`)
 			},
 			{
-				figure: `ping drift p50 / p99 / max (${fmt(m.drift.count)} gaps)`,
-				value: `${ms(m.drift.p50)} / ${ms(m.drift.p99)} / ${ms(m.drift.max)}`
+				figure: 'ping drift p50 / p99 / max',
+				...both((r) => `${ms(r.drift.p50)} / ${ms(r.drift.p99)} / ${ms(r.drift.max)}`)
 			},
-			{ figure: 'connections dropped while idle', value: fmt(m.dropped) },
+			{ figure: 'ping gaps timed', ...both((r) => fmt(r.drift.count)) },
+			{ figure: 'connections dropped while idle', ...both((r) => fmt(r.dropped)) },
 			{
 				figure: 'open files: server / busiest worker',
-				value: `${fmt(m.serverFiles)} / ${fmt(m.workerFiles)}`,
+				...both((r) => `${fmt(r.serverFiles)} / ${fmt(r.workerFiles)}`),
 				target: '< 20,000 each'
 			}
 		],
 		notes: [
+			'The floor: bench/floor-server.ts, a bare `ws` server that sends `connected` and a JSON `ping` every 10 s to each socket (one `setInterval` per socket) and nothing else: no store, no sessions, no protocol pings, no log line per connection. Talkline: scripts/serve.ts with its defaults (SQLite store). Both run through tsx with the same probe; the floor is measured first, then Talkline, each with new client processes, in the same run, so the ratio compares the two on the same machine at nearly the same moment.',
 			`Clients: ${m.workers} worker processes (\`ws\`), each bound to its own 127.0.0.x address, ${CONCURRENCY_PER_WORKER} handshakes in flight per worker; each answers pings and sends \`resume\` like the page.`,
-			'Handshake: `new WebSocket` until the `connected` message; rate = successful handshakes / (last connected - first attempt), wall clock.',
-			'Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts), with all clients connected minus before any connected, divided by the connections held. RSS from /proc/<pid>/status (VmRSS), same difference.',
-			`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (server pings every ${fmt(m.pingIntervalMs, 'ms')}).`,
+			'Handshake time: `new WebSocket` until the `connected` message.',
+			'Memory per connection: the clients connect in two halves; heap and RSS with all connected minus with the first half connected, divided by the connections added (the growth per connection, leaving out what the process took while starting and accepting its first sockets). Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts); RSS: VmRSS from /proc/<pid>/status after the same passes.',
+			'Handshake rate: successful handshakes / (wall-clock span of the first half + span of the second half), from the first attempt to the last `connected` of each half.',
+			`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (JSON pings every ${fmt(m.pingIntervalMs, 'ms')}).`,
 			'Event-loop delay: `perf_hooks.monitorEventLoopDelay` in the server (a 10 ms timer; the delay is how much later than 10 ms it fired), over the idle hold and over the connect phase.',
+			...[floor, talkline].map((r, i) =>
+				profileNote(i === 0 ? 'the floor' : 'Talkline', r.profile)
+			),
 			`Ping drift: on each client, the gap between two consecutive server \`ping\`s minus the ping interval, over a ${options.holdMs / 1000} s hold.`
 		]
 	};
+}
+
+/** One note on where a server's main thread spent an idle profile. */
+function profileNote(who: string, p: ProfileSummary | undefined): string {
+	if (!p) return `CPU profile of ${who}: not taken (hold too short).`;
+	const busy = p.totalMs - p.idleMs;
+	const top = p.top
+		.slice(0, 8)
+		.map((e) => `${e.name} (${e.where || 'native'}) ${e.selfMs.toFixed(0)} ms`)
+		.join('; ');
+	return `CPU profile of ${who}'s main thread over ${(p.totalMs / 1000).toFixed(1)} s idle (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval, after the CPU window): busy ${busy.toFixed(0)} ms (${((100 * busy) / p.totalMs).toFixed(1)}%), of which GC ${p.gcMs.toFixed(0)} ms; most self time: ${top}.`;
 }

@@ -17,6 +17,12 @@ export interface ConnectArgs {
 	count: number;
 	/** Handshakes in flight at once in this worker. */
 	concurrency: number;
+	/**
+	 * Where this batch starts among the worker's clients (0 by default: a new set). A later batch
+	 * keeps the clients already open; `total` is how many the worker will hold in all.
+	 */
+	offset?: number;
+	total?: number;
 }
 
 export interface ConnectResult {
@@ -69,16 +75,18 @@ function emptyChatResult(): ChatResult {
 /** Opens `count` clients, `concurrency` at a time; resolves when every one connected or failed. */
 function connect(args: ConnectArgs): Promise<ConnectResult> {
 	const handshakeMs = new Float64Array(args.count).fill(Number.NaN);
-	lastPingAt = new Float64Array(args.count).fill(Number.NaN);
+	const offset = args.offset ?? 0;
+	if (offset === 0) lastPingAt = new Float64Array(args.total ?? args.count).fill(Number.NaN);
 	const result: ConnectResult = { handshakeMs, startedAt: Date.now(), endedAt: 0, failed: 0 };
 	let next = 0;
 	let settled = 0;
 	return new Promise((resolve) => {
 		const launch = () => {
 			if (next >= args.count) return;
-			const i = next++;
+			const k = next++;
+			const i = offset + k; // among the worker's clients
 			const startedAt = performance.now();
-			const ws = new WebSocket(`${args.baseUrl}bench-${args.first + i}`, {
+			const ws = new WebSocket(`${args.baseUrl}bench-${args.first + k}`, {
 				localAddress: args.localAddress,
 				perMessageDeflate: false
 			});
@@ -88,7 +96,7 @@ function connect(args: ConnectArgs): Promise<ConnectResult> {
 				if (done) return;
 				done = true;
 				if (error === undefined) {
-					handshakeMs[i] = performance.now() - startedAt;
+					handshakeMs[k] = performance.now() - startedAt;
 					result.endedAt = Date.now();
 				} else {
 					result.failed += 1;
@@ -102,7 +110,7 @@ function connect(args: ConnectArgs): Promise<ConnectResult> {
 			ws.on('close', (code) => {
 				// A connection that was up and went away: counted while idle (failures are not drops).
 				if (!done) finish(`closed ${code}`);
-				else if (!Number.isNaN(handshakeMs[i] as number)) dropped += 1;
+				else if (!Number.isNaN(handshakeMs[k] as number)) dropped += 1;
 			});
 			ws.on('message', (data) => onMessage(i, ws, String(data), finish));
 		};

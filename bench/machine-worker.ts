@@ -43,6 +43,8 @@ let states: ConnectionStateName[] = [];
 let reopenedAt = new Float64Array(0);
 let marked = false;
 let reopened = 0;
+/** Wall-clock time of every connection attempt that failed (connecting -> not open) since the mark. */
+let failedAt: number[] = [];
 
 /** Creates the actors and connects them, `concurrency` at a time; resolves when all are open. */
 function start(args: StartArgs): Promise<Progress> {
@@ -67,16 +69,20 @@ function start(args: StartArgs): Promise<Progress> {
 					createSocket
 				}
 			});
-			actor.on('message', ({ data }) => {
-				if (!data.includes('"type":"connected"')) return;
-				tokens[i] ??= (JSON.parse(data) as { token?: string }).token;
+			// The machine emits each frame parsed once (unknown: the app validates it).
+			actor.on('message', ({ message }) => {
+				const frame = message as { type?: unknown; token?: string } | undefined;
+				if (frame?.type !== 'connected') return;
+				tokens[i] ??= frame.token;
 				actor.send({ type: 'SEND', data: resumeFrame(tokens[i]) });
 			});
 			let everOpen = false;
 			actor.subscribe((snapshot) => {
 				const state = connectionStateName(snapshot);
-				if (state === states[i]) return;
+				const previous = states[i];
+				if (state === previous) return;
 				states[i] = state;
+				if (marked && previous === 'connecting' && state !== 'open') failedAt.push(Date.now());
 				if (state !== 'open') return;
 				if (marked && Number.isNaN(reopenedAt[i] as number)) {
 					reopenedAt[i] = Date.now();
@@ -111,11 +117,12 @@ serveCommands({
 	mark() {
 		reopenedAt.fill(Number.NaN);
 		reopened = 0;
+		failedAt = [];
 		marked = true;
 		return Date.now();
 	},
 	progress,
-	collect: () => ({ reopenedAt, ...progress() }),
+	collect: () => ({ reopenedAt, failedAt: Float64Array.from(failedAt), ...progress() }),
 	stopAll() {
 		for (const actor of actors) {
 			actor.send({ type: 'DISCONNECT' });

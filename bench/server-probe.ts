@@ -6,9 +6,12 @@
  * - `GET /metrics`: `process.memoryUsage()` and the event-loop delay since the last reset;
  * - `GET /metrics?gc=1`: the same after full garbage collections (needs `--expose-gc`);
  * - `GET /reset`: restarts the event-loop delay histogram and utilization window.
+ * - `GET /profile?ms=N`: a V8 CPU profile of the next N ms (node:inspector, in this process),
+ *   answered as the functions with the most self time (see `ProfileSummary`).
  * It only reads; it changes nothing in the server.
  */
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
@@ -63,8 +66,72 @@ function metrics(withGc: boolean): ProbeMetrics {
 	};
 }
 
+/** Where a CPU profile's samples went: self time per function, and the totals. */
+export interface ProfileSummary {
+	/** ms the profile covered, and the part of it V8 found the thread idle / in GC. */
+	totalMs: number;
+	idleMs: number;
+	gcMs: number;
+	top: { name: string; where: string; selfMs: number }[];
+}
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+async function profile(ms: number): Promise<ProfileSummary> {
+	const session = new Session();
+	session.connect();
+	try {
+		await session.post('Profiler.enable');
+		await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+		await session.post('Profiler.start');
+		await new Promise((resolve) => setTimeout(resolve, ms));
+		const { profile: result } = (await session.post('Profiler.stop')) as unknown as {
+			profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+		};
+		const byId = new Map(result.nodes.map((node) => [node.id, node]));
+		const self = new Map<string, { name: string; where: string; selfMs: number }>();
+		let totalMs = 0;
+		result.samples.forEach((id, i) => {
+			const delta = (result.timeDeltas[i] ?? 0) / 1000;
+			totalMs += delta;
+			const frame = byId.get(id)?.callFrame;
+			const name = frame?.functionName || '(anonymous)';
+			const file = (frame?.url ?? '')
+				.replace(/^.*\/node_modules\//, '')
+				.replace(/^file:\/\/.*?\/(src|bench|scripts)\//, '$1/');
+			const where = file ? `${file}:${(frame?.lineNumber ?? 0) + 1}` : '';
+			const key = `${name} ${where}`;
+			const entry = self.get(key) ?? { name, where, selfMs: 0 };
+			entry.selfMs += delta;
+			self.set(key, entry);
+		});
+		const of = (name: string) =>
+			[...self.values()].filter((e) => e.name === name).reduce((sum, e) => sum + e.selfMs, 0);
+		const top = [...self.values()]
+			.filter((e) => !['(idle)', '(program)', '(garbage collector)'].includes(e.name))
+			.sort((a, b) => b.selfMs - a.selfMs)
+			.slice(0, 15);
+		return { totalMs, idleMs: of('(idle)'), gcMs: of('(garbage collector)'), top };
+	} finally {
+		session.disconnect();
+	}
+}
+
 const probe = http.createServer((req, res) => {
 	const url = new URL(req.url ?? '/', 'http://probe');
+	if (url.pathname === '/profile') {
+		profile(Number(url.searchParams.get('ms') ?? 10_000)).then(
+			(summary) => {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(summary));
+			},
+			(error: unknown) => res.writeHead(500).end(String(error))
+		);
+		return;
+	}
 	if (url.pathname === '/reset') {
 		histogram.reset();
 		utilizationFrom = performance.eventLoopUtilization();

@@ -1,14 +1,18 @@
-/** Prints a benchmark's results as a plain-text table: figure, value, target. */
+/** Prints a benchmark's results as a plain-text table: figure, value(s), target. */
 
 export interface Row {
 	figure: string;
 	value: string;
+	/** Values of the further columns named by the table's `columns`, after `value`. */
+	more?: string[];
 	/** The issue's target for this figure, if it has one. */
 	target?: string;
 }
 
 export interface Table {
 	title: string;
+	/** Headers of the value columns; one column called "value" when absent. */
+	columns?: string[];
 	rows: Row[];
 	/** How the figures were measured. */
 	notes: string[];
@@ -16,18 +20,24 @@ export interface Table {
 
 /** The table as lines of text (Markdown-compatible, so docs/benchmarks.md can quote it). */
 export function formatTable(table: Table): string {
-	const header: Row = { figure: 'figure', value: 'value', target: 'target' };
-	const rows = [header, ...table.rows];
-	const width = (pick: (row: Row) => string) => Math.max(...rows.map((row) => pick(row).length));
-	const w = [width((r) => r.figure), width((r) => r.value), width((r) => r.target ?? '')];
-	const line = (row: Row) =>
-		`| ${row.figure.padEnd(w[0] as number)} | ${row.value.padStart(w[1] as number)} | ` +
-		`${(row.target ?? '').padEnd(w[2] as number)} |`;
-	const rule = `| ${'-'.repeat(w[0] as number)} | ${'-'.repeat((w[1] as number) - 1)}: | ${'-'.repeat(w[2] as number)} |`;
+	const headers = table.columns ?? ['value'];
+	const cells = (row: Row) => [row.value, ...(row.more ?? [])];
+	const header = ['figure', ...headers, 'target'];
+	const body = table.rows.map((row) => {
+		const values = cells(row);
+		return [row.figure, ...headers.map((_, i) => values[i] ?? ''), row.target ?? ''];
+	});
+	const widths = header.map((_, c) => Math.max(...[header, ...body].map((r) => r[c]!.length)));
+	const last = header.length - 1;
+	// The first and last columns are text (left), the values numbers (right).
+	const pad = (text: string, c: number) =>
+		c === 0 || c === last ? text.padEnd(widths[c]!) : text.padStart(widths[c]!);
+	const line = (cellsOfRow: string[]) => `| ${cellsOfRow.map(pad).join(' | ')} |`;
+	const rule = `| ${widths
+		.map((w, c) => (c === 0 || c === last ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`))
+		.join(' | ')} |`;
 	const notes = table.notes.map((note, i) => `${i + 1}. ${note}`);
-	return [`### ${table.title}`, '', line(header), rule, ...table.rows.map(line), '', ...notes].join(
-		'\n'
-	);
+	return [`### ${table.title}`, '', line(header), rule, ...body.map(line), '', ...notes].join('\n');
 }
 
 /** Formats a number with a unit, `n/a` for NaN. */
@@ -38,6 +48,12 @@ export function fmt(value: number, unit = '', digits = 0): string {
 		maximumFractionDigits: digits
 	});
 	return unit ? `${text} ${unit}` : text;
+}
+
+/** `value / floor` as "1.23x", `n/a` when either is missing. */
+export function ratio(value: number, floor: number): string {
+	const r = value / floor;
+	return Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a';
 }
 
 /** Bytes as KB or MB (1 KB = 1,024 bytes). */

@@ -76,6 +76,23 @@ describe('connection behaviour', () => {
 		expect(client.ws.readyState).toBe(client.ws.OPEN);
 	});
 
+	it('sends no protocol ping to a peer that answers the JSON pings, and pings it once it falls silent', async () => {
+		server = await startTestServer({ pingIntervalMs: 20, wsPingIntervalMs: 600 });
+		const client = await open('chatty');
+		let answering = true;
+		let framePings = 0;
+		client.ws.on('ping', () => (framePings += 1));
+		client.ws.on('message', (data) => {
+			const message = JSON.parse(String(data)) as { type: string; ts?: number };
+			if (answering && message.type === 'ping') client.send({ type: 'pong', ts: message.ts ?? 0 });
+		});
+		await new Promise((resolve) => setTimeout(resolve, 1_500)); // two protocol-ping periods
+		expect(framePings).toBe(0);
+		answering = false;
+		await eventually(() => framePings >= 1, 'a protocol ping reached the silent peer');
+		expect(client.ws.readyState).toBe(client.ws.OPEN);
+	});
+
 	it('keeps a peer that answers protocol pings, past the ping timeout', async () => {
 		server = await startTestServer({ wsPingIntervalMs: 20, wsPingTimeoutMs: 100 });
 		const client = await open('answers');

@@ -40,6 +40,8 @@ export interface ServerProcessOptions {
 	env?: Record<string, string | undefined>;
 	/** Longest wait for /healthz after start; 30 s by default. */
 	startTimeoutMs?: number;
+	/** The entry to run, relative to `cwd`; `scripts/serve.ts` by default (benchmarks run others). */
+	script?: string;
 	/** Repository root (where scripts/serve.ts is); found from this file by default. */
 	cwd?: string;
 }
@@ -110,7 +112,7 @@ export async function startServerProcess(
 		};
 		const from = output.length;
 		for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-		child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
+		child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'scripts/serve.ts'], {
 			cwd: options.cwd ?? repoRoot,
 			env,
 			stdio: ['ignore', 'pipe', 'pipe']

@@ -44,6 +44,8 @@ const DEFAULT = {
 
 /** How much of the requested motion is kept when the user prefers reduced motion. */
 const REDUCED_MOTION = 0.2;
+/** How long the face takes to ease into a new expression; after that, asleep, it is at rest. */
+const SETTLE_MS = 2_000;
 
 /** A procedural talking head rendered with three.js on one canvas. */
 export class Avatar {
@@ -73,6 +75,7 @@ export class Avatar {
 	private resumeOnRestore = false;
 	private disposed = false;
 	private lastViseme: Viseme = 'sil';
+	private restTimer: ReturnType<typeof setTimeout> | undefined;
 
 	/**
 	 * Builds the scene on `canvas`. Throws {@link AvatarUnsupportedError} when WebGL 2 is missing
@@ -111,7 +114,10 @@ export class Avatar {
 		if (this.options.environment) addEnvironment(this.rig, this.renderer);
 		this.binding = new MorphBinding(this.rig.morphMeshes);
 		this.animator = new FaceAnimator({ random: options.random, available: this.binding.available });
-		this.loop = new FrameLoop((dt) => this.update(dt), this.options.maxFps);
+		this.loop = new FrameLoop((dt) => this.update(dt), {
+			maxFps: this.options.maxFps,
+			onQuality: () => this.resize()
+		});
 		this.motion = this.options.motion;
 		this.reducedMotion = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)') ?? null;
 		this.reducedMotion?.addEventListener('change', this.applyMotion);
@@ -135,6 +141,21 @@ export class Avatar {
 	/** Frames rendered per second over the last full second (0 while stopped). */
 	get frameRate(): number {
 		return this.loop.fps;
+	}
+
+	/** The frame-rate cap and pixel scale the loop chose for what frames cost here. */
+	get frameQuality(): { fpsCap: number; pixelScale: number; costPerFrameMs: number } {
+		const loop = this.loop;
+		return {
+			fpsCap: loop.fpsCap,
+			pixelScale: loop.quality.pixelScale,
+			costPerFrameMs: loop.costPerFrameMs
+		};
+	}
+
+	/** True while the face is at rest and no frames are drawn (asleep in `idle`). */
+	get resting(): boolean {
+		return this.loop.resting;
 	}
 
 	/** The motion level in effect: the requested one, capped at 0.2 under reduced motion. */
@@ -183,27 +204,32 @@ export class Avatar {
 	setConnectionState(state: ConnectionStateName): void {
 		this.state = state;
 		this.applyExpression();
+		this.moved();
 	}
 
 	/** Sets the mood of the current answer, blended with the connection state's face. */
 	setMood(mood: FaceMood): void {
 		this.mood = mood;
 		this.applyExpression();
+		this.moved();
 	}
 
 	/** Marks speech under way: steadier eye contact and small nods with the words. */
 	setSpeaking(speaking: boolean): void {
 		this.animator.speaking = speaking;
+		this.moved();
 	}
 
 	/** Pushes viseme weights (any subset of the 15; others count as 0); eased each frame. */
 	setVisemeWeights(weights: Readonly<Record<string, number>> | null | undefined): void {
 		this.animator.setVisemeWeights(weights);
+		this.moved();
 	}
 
 	/** Shows one viseme at `weight` (0..1), all others at 0. */
 	setViseme(viseme: Viseme, weight = 1): void {
 		this.animator.setViseme(viseme, weight);
+		this.moved();
 	}
 
 	/** Pulls viseme weights from `source` every frame instead (null to stop). */
@@ -215,12 +241,14 @@ export class Avatar {
 	/** Points the eyes at the pointer: x -1 left … 1 right, y -1 bottom … 1 top. */
 	lookAt(x: number, y: number): void {
 		this.animator.lookAt(x, y);
+		this.moved();
 	}
 
 	/** Stillness slider: 0 holds still, 1 fully alive. Reduced-motion users get at most 0.2. */
 	setMotion(level: number): void {
 		this.motion = level;
 		this.applyMotion();
+		this.moved();
 	}
 
 	/** Matches the drawing buffer to the canvas's CSS size (ResizeObserver calls this). */
@@ -229,11 +257,12 @@ export class Avatar {
 		const width = Math.max(1, this.canvas.clientWidth);
 		const height = Math.max(1, this.canvas.clientHeight);
 		const cap = this.software ? 1 : this.options.pixelRatioCap;
-		const ratio = Math.min(globalThis.devicePixelRatio ?? 1, cap);
+		const ratio = Math.min(globalThis.devicePixelRatio ?? 1, cap) * this.loop.quality.pixelScale;
 		this.renderer.setPixelRatio(ratio);
 		this.renderer.setSize(width, height, false);
 		frameCamera(this.rig.camera, width / height);
-		if (!this.loop.isRunning) this.renderer.render(this.rig.scene, this.rig.camera);
+		if (!this.loop.isRunning || this.loop.resting)
+			this.renderer.render(this.rig.scene, this.rig.camera);
 	}
 
 	/**
@@ -243,6 +272,7 @@ export class Avatar {
 	dispose(): void {
 		if (this.disposed) return;
 		this.stop();
+		clearTimeout(this.restTimer);
 		this.disposed = true;
 		disposeRig(this.rig);
 		this.renderer.dispose();
@@ -273,6 +303,18 @@ export class Avatar {
 		if (this.resumeOnRestore) this.start();
 		this.resumeOnRestore = false;
 	};
+
+	/**
+	 * Something changed that the face shows: draw again. Asleep (`idle`) and not speaking, the
+	 * face comes to rest once it has eased into place, and then no frames are drawn at all.
+	 */
+	private moved(): void {
+		this.loop.resting = false;
+		clearTimeout(this.restTimer);
+		if (this.state === 'idle' && !this.animator.speaking && !this.disposed) {
+			this.restTimer = setTimeout(() => (this.loop.resting = true), SETTLE_MS);
+		}
+	}
 
 	private applyExpression(): void {
 		this.animator.setTarget(expressionTarget(this.state, this.mood));

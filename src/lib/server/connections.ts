@@ -12,6 +12,7 @@ import type { ConnectionFacts } from './brain/types';
 import type { ServerConfig } from './config';
 import type { Conversations } from './conversations';
 import type { Logger } from './log';
+import { Heartbeats } from './heartbeat';
 import { handleFrame, type HandlerDeps } from './message-handler';
 import { arrive } from './ownership';
 import type { RateLimiters } from './rate-limiter';
@@ -94,7 +95,7 @@ type SessionSocket = WebSocket & { [SESSION]?: Session };
  */
 export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
 	const { config, store, accepts, log, registry, conversations, history, limiters } = deps;
-	const sessionDeps: SessionDeps = { config, store, log };
+	const sessionDeps: SessionDeps = { config, store, log, heartbeats: new Heartbeats(config) };
 
 	/**
 	 * The session now owns its client id (claimed it, or proved the token): it takes the id's

@@ -34,7 +34,7 @@ export function handleFrame(
 	data: RawData,
 	isBinary: boolean
 ): void {
-	session.alive();
+	session.heard();
 	if (session.closeIntent) return;
 	if (!session.limiter.take()) return refuse(session, REFUSALS.rateLimited);
 	if (isBinary) return badMessage(deps, session, 'Binary frames are not accepted; send JSON text');

@@ -8,6 +8,11 @@ import { WebSocket } from 'ws';
 import { serialize } from '../protocol/parse';
 import type { ServerMessage } from '../protocol/server-messages';
 
+/** A Buffer holding JSON goes out as a text frame, like a string. */
+const TEXT_FRAME = { binary: false } as const;
+/** One settled promise for every connection that has not written yet. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export interface OutboundLimits {
 	maxBufferedBytes: number;
 	/** How long `paced` waits for the client to read before it gives the client up. */
@@ -25,7 +30,7 @@ export class Outbound {
 	readonly #limits: OutboundLimits;
 	readonly #owner: OutboundOwner;
 	/** Settles once the last frame handed to ws has been written to the TCP socket. */
-	#lastWrite: Promise<void> = Promise.resolve();
+	#lastWrite: Promise<void> = SETTLED;
 
 	constructor(ws: WebSocket, limits: OutboundLimits, owner: OutboundOwner) {
 		this.#ws = ws;
@@ -35,17 +40,32 @@ export class Outbound {
 
 	/** Sends now; false when the socket is not open or the client is too far behind. */
 	send(message: ServerMessage): boolean {
-		const ws = this.#ws;
-		if (ws.readyState !== WebSocket.OPEN) return false;
 		const data = serialize(message);
-		const queued = ws.bufferedAmount;
-		if (queued + Buffer.byteLength(data) > this.#limits.maxBufferedBytes) {
-			ws.terminate();
-			this.#owner.overflowed(queued);
-			return false;
-		}
+		if (!this.#fits(Buffer.byteLength(data))) return false;
+		const ws = this.#ws;
 		this.#lastWrite = new Promise((resolve) => ws.send(data, () => resolve()));
 		return true;
+	}
+
+	/**
+	 * Sends a message serialized once for many sockets (the keepalive ping) as a text frame. It
+	 * is not waited for by `paced`: it is small, and the writes before it settle first.
+	 */
+	sendSerialized(frame: Buffer): boolean {
+		if (!this.#fits(frame.length)) return false;
+		this.#ws.send(frame, TEXT_FRAME);
+		return true;
+	}
+
+	/** Whether `size` more bytes may be queued; terminates a client too far behind. */
+	#fits(size: number): boolean {
+		const ws = this.#ws;
+		if (ws.readyState !== WebSocket.OPEN) return false;
+		const queued = ws.bufferedAmount;
+		if (queued + size <= this.#limits.maxBufferedBytes) return true;
+		ws.terminate();
+		this.#owner.overflowed(queued);
+		return false;
 	}
 
 	/** Sends once less than half the budget is queued; gives the client up if it stops reading. */

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { SequencedMessage, ServerMessage } from '../protocol/server-messages';
 import type { ServerConfig } from './config';
-import { Heartbeat, type HeartbeatOwner } from './heartbeat';
+import type { Heartbeat, HeartbeatOwner, Heartbeats } from './heartbeat';
 import type { Logger } from './log';
 import { Outbound, type OutboundOwner } from './outbound';
 import { tokenMatches, type Arrival } from './ownership';
@@ -42,6 +42,8 @@ export interface SessionDeps {
 	config: ServerConfig;
 	store: MessageStore;
 	log: Logger;
+	/** The keepalive schedule every socket of the server shares. */
+	heartbeats: Heartbeats;
 }
 
 export class Session implements HeartbeatOwner, OutboundOwner {
@@ -98,12 +100,12 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 			...(this.#newToken ? { token: this.#newToken } : {}),
 			...(resumedFrom ? { resumedFrom } : {})
 		});
-		this.#heartbeat = new Heartbeat(this.#ws, this, config);
+		this.#heartbeat = this.#deps.heartbeats.start(this.#ws, this);
 	}
 
-	/** Keepalive: one JSON ping, counted for the brain. */
-	sendPing(ts: number): void {
-		if (this.send({ type: 'ping', ts })) this.stats.pingsSent += 1;
+	/** Keepalive: one JSON ping (serialized once for every socket pinged with it), counted for the brain. */
+	sendPing(frame: Buffer): void {
+		if (this.#outbound.sendSerialized(frame)) this.stats.pingsSent += 1;
 	}
 
 	/** Keepalive: the peer has been silent too long. */
@@ -117,9 +119,14 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		this.#terminated('backpressure', { bufferedBytes });
 	}
 
-	/** The peer spoke: keepalive is satisfied. */
+	/** A pong frame arrived: keepalive is satisfied. */
 	alive(): void {
 		this.#heartbeat?.alive();
+	}
+
+	/** A message arrived: keepalive is satisfied and needs no protocol ping. */
+	heard(): void {
+		this.#heartbeat?.heard();
 	}
 
 	/** Records a `pong` to one of our JSON pings. */

@@ -41,8 +41,10 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 	const { wss, originPolicy, isAccepting, onConnection, onRefused } = options;
 	return (req, socket, head) => {
 		if (!isSocketPath(req.url)) return false;
-		// A client that resets mid-handshake must not become an uncaught 'error'.
-		socket.on('error', () => socket.destroy());
+		// A client that resets mid-handshake must not become an uncaught 'error'. A shared
+		// listener, not a closure: a closure here would keep this scope (and `req`, headers and
+		// all) alive for as long as the socket lives.
+		socket.on('error', destroySocket);
 		const refuse = (status: number, reason: string) => {
 			onRefused?.(status, reason, req);
 			abortHandshake(socket, status, reason);
@@ -58,6 +60,10 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientId, rawId ?? '', req));
 		return true;
 	};
+}
+
+function destroySocket(this: Duplex): void {
+	this.destroy();
 }
 
 /** The decoded `:clientId` segment, or null when it cannot be decoded. */

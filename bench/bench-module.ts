@@ -1,6 +1,5 @@
 /**
- * What every benchmark provides to bench/run.ts. A new benchmark (bench/browser.ts, for one)
- * default-exports an object of this type; run.ts loads bench/browser.ts when it exists.
+ * What every benchmark provides to bench/run.ts, which lists them all.
  *
  * ```ts
  * import type { BenchModule } from './bench-module';

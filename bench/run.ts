@@ -7,14 +7,11 @@
  *   npm run bench -- --only capacity --clients 18000
  *   BENCH_CLIENTS=5000 BENCH_CHATS=200 npm run bench
  *
- * The browser benchmark lives in bench/browser.ts, added with the page: that module's default
- * export must be a `BenchModule` (./bench-module.ts); until it exists the run says so and goes
- * on. It runs last, after the server benchmarks, with the same options.
+ * Each benchmark is a `BenchModule` (./bench-module.ts); the browser one (./browser.ts) runs last,
+ * after the server benchmarks, with the same options.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import browser from './browser';
 import { runCapacity } from './capacity';
 import { runChat } from './chat-stream';
 import { runStorm } from './restart-storm';
@@ -22,22 +19,15 @@ import type { BenchModule } from './bench-module';
 import { parseOptions, type BenchName } from './options';
 import { formatTable } from './table';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (line: string) =>
 	console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-const builtIn: Partial<Record<BenchName, BenchModule>> = {
+const benchmarks: Record<BenchName, BenchModule> = {
 	capacity: { run: runCapacity },
 	storm: { run: runStorm },
-	chat: { run: runChat }
+	chat: { run: runChat },
+	browser
 };
-
-/** The browser benchmark, if bench/browser.ts exists (default export: a BenchModule). */
-async function browserBench(): Promise<BenchModule | undefined> {
-	const file = path.join(here, 'browser.ts');
-	if (!existsSync(file)) return undefined;
-	return ((await import(pathToFileURL(file).href)) as { default: BenchModule }).default;
-}
 
 const loadAverage = () =>
 	os
@@ -55,11 +45,7 @@ async function main(): Promise<void> {
 			`load average ${loadAverage()} (other work on the machine shares its CPUs)\n`
 	);
 	for (const name of options.only) {
-		const bench = name === 'browser' ? await browserBench() : builtIn[name];
-		if (!bench) {
-			console.log(`### ${name}\n\nnot run: bench/${name}.ts does not exist yet\n`);
-			continue;
-		}
+		const bench = benchmarks[name];
 		const from = Date.now();
 		const tables = await bench.run(options, log);
 		for (const table of [tables].flat()) console.log(`${formatTable(table)}\n`);

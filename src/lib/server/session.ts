@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { CLOSE } from '../protocol/limits';
 import type { SequencedMessage, ServerMessage } from '../protocol/server-messages';
 import type { ServerConfig } from './config';
 import type { Heartbeat, HeartbeatOwner, Heartbeats } from './heartbeat';
@@ -21,6 +22,9 @@ import { Outbound, type OutboundOwner } from './outbound';
 import { tokenMatches, type Arrival } from './ownership';
 import { RateLimiter } from './rate-limiter';
 import type { MessageStore } from './store/message-store';
+
+/** Stored messages read from the store at a time while replaying (each then paced out). */
+const REPLAY_BATCH = 100;
 
 type Delivery = 'awaiting' | 'replaying' | 'live';
 
@@ -180,7 +184,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		this.#delivery = 'replaying';
 		let cursor = lastSeq;
 		for (;;) {
-			const batch = store.replay(this.clientId, cursor, 100);
+			const batch = store.replay(this.clientId, cursor, REPLAY_BATCH);
 			if (batch.length === 0) break;
 			for (const message of batch) {
 				const sent = await this.#outbound.paced(message);
@@ -212,7 +216,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 
 	/** The socket was terminated without a close frame (keepalive timeout, backpressure). */
 	#terminated(reason: string, details?: Record<string, number>): void {
-		this.closeIntent ??= { code: 1006, reason };
+		this.closeIntent ??= { code: CLOSE.abnormal, reason };
 		const { clientId, sessionId } = this;
 		this.#deps.log.warn(
 			{ event: 'connection.terminated', clientId, sessionId, reason, ...details },

@@ -3,6 +3,7 @@ import type { ServerMessage } from '../../src/lib/protocol/server-messages';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
 import { connectClient, eventually, type TestClient } from '../support/server-client';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { ONE_PIXEL_PNG } from '../support/images';
 
 let server: TestServer;
 const clients: TestClient[] = [];
@@ -17,10 +18,6 @@ afterEach(async () => {
 	await Promise.all(clients.splice(0).map((client) => client.close()));
 	await server?.close();
 });
-
-/** A 1×1 PNG, base64. */
-const ONE_PIXEL =
-	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';
 
 const seqOf = (m: ServerMessage) => ('seq' in m ? m.seq : undefined);
 const textOf = (messages: ServerMessage[]) =>
@@ -279,7 +276,7 @@ describe('delivery', () => {
 			mime: 'image/png',
 			width: 1,
 			height: 1,
-			data: ONE_PIXEL
+			data: ONE_PIXEL_PNG
 		});
 		client.send({ type: 'chat', id: 'q', text: 'What do you see?' });
 		const reply = await client.reply('q');

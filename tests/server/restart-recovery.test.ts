@@ -7,6 +7,7 @@ import { SqliteStore, storeFile } from '../../src/lib/server/store/sqlite-store'
 import { connectClient, type TestClient } from '../support/server-client';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { ONE_PIXEL_PNG } from '../support/images';
 
 let server: TestServer | undefined;
 const clients: TestClient[] = [];
@@ -29,10 +30,6 @@ async function open(clientId: string): Promise<TestClient> {
 	clients.push(client);
 	return client;
 }
-
-/** A 1×1 PNG, base64. */
-const ONE_PIXEL =
-	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';
 
 describe('restart recovery (same SQLite file)', () => {
 	it('interrupts the reply in progress on shutdown and answers the queued chat after the restart', async () => {
@@ -62,7 +59,7 @@ describe('restart recovery (same SQLite file)', () => {
 			mime: 'image/png',
 			width: 1,
 			height: 1,
-			data: ONE_PIXEL
+			data: ONE_PIXEL_PNG
 		});
 		await before.next('ack');
 		await restartOn(file);

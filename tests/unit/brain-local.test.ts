@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerText, duration, type AnswerContext } from '../../src/lib/server/brain/local-answers';
 import { LocalBrain } from '../../src/lib/server/brain/local-brain';
 import type { BrainEvent, BrainRequest, ConnectionFacts } from '../../src/lib/server/brain/types';
+import { ONE_PIXEL_PNG } from '../support/images';
 
 const now = new Date('2026-03-14T15:09:26Z');
 const facts: ConnectionFacts = {
@@ -83,7 +84,7 @@ describe('the local brain’s answers', () => {
 			mime: 'image/png',
 			width: 1,
 			height: 1,
-			data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
+			data: ONE_PIXEL_PNG
 		};
 		expect(answerText('What do you see?', { ...context, lastImage: still }).text).toMatch(
 			/^I see a 1 by 1 picture/
@@ -170,7 +171,7 @@ describe('LocalBrain', () => {
 			mime: 'image/png',
 			width: 1,
 			height: 1,
-			data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC'
+			data: ONE_PIXEL_PNG
 		};
 		const events = await collect(
 			brain.reply(

@@ -1,43 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Speaker, type SpeakerOptions, type SpeakerWord } from '$lib/speech/speaker';
-import type { Clock, SynthLike, UtteranceLike, VoiceLike } from '$lib/speech/synth-types';
+import type { SynthLike, UtteranceLike, VoiceLike } from '$lib/speech/synth-types';
 import { VISEMES, type Viseme } from '$lib/avatar/lipsync/visemes';
-
-/** A clock whose time only moves when the test says so; due timers run in time order. */
-class ManualClock implements Clock {
-	time = 1000;
-	#timers = new Map<number, { at: number; callback: () => void }>();
-	#ids = 0;
-
-	now(): number {
-		return this.time;
-	}
-
-	setTimeout(callback: () => void, ms: number): number {
-		this.#ids += 1;
-		this.#timers.set(this.#ids, { at: this.time + Math.max(0, ms), callback });
-		return this.#ids;
-	}
-
-	clearTimeout(handle: unknown): void {
-		this.#timers.delete(handle as number);
-	}
-
-	advance(ms: number): void {
-		const until = this.time + ms;
-		for (;;) {
-			const due = [...this.#timers]
-				.filter(([, t]) => t.at <= until)
-				.sort(([, a], [, b]) => a.at - b.at)[0];
-			if (!due) break;
-			const [id, timer] = due;
-			this.#timers.delete(id);
-			this.time = Math.max(this.time, timer.at);
-			timer.callback();
-		}
-		this.time = until;
-	}
-}
+import { TestClock } from '../support/test-clock';
 
 /** An utterance that the test drives by emitting the browser's events. */
 class FakeUtterance extends EventTarget implements UtteranceLike {
@@ -84,7 +49,7 @@ class FakeSynth extends EventTarget implements SynthLike {
 const ENGLISH: VoiceLike = { name: 'Local US', lang: 'en-US', localService: true, default: true };
 
 function setUp(voices: VoiceLike[] | null, options: SpeakerOptions = {}) {
-	const clock = new ManualClock();
+	const clock = new TestClock();
 	const synth = voices ? new FakeSynth(voices) : null;
 	const log: string[] = [];
 	const words: (SpeakerWord | null)[] = [];
@@ -101,7 +66,7 @@ function setUp(voices: VoiceLike[] | null, options: SpeakerOptions = {}) {
 }
 
 /** The visemes shown while the clock runs `ms` in 10 ms steps. */
-function visemesOver(speaker: Speaker, clock: ManualClock, ms: number): Set<Viseme> {
+function visemesOver(speaker: Speaker, clock: TestClock, ms: number): Set<Viseme> {
 	const seen = new Set<Viseme>();
 	for (let t = 0; t < ms; t += 10) {
 		seen.add(speaker.viseme());
@@ -228,7 +193,7 @@ describe('Speaker without a voice', () => {
 	});
 
 	it('announces the start before the first word and the end after the last', () => {
-		const clock = new ManualClock();
+		const clock = new TestClock();
 		const events: string[] = [];
 		const speaker = new Speaker({
 			synth: null,

@@ -11,8 +11,10 @@
 import {
 	createActor,
 	fromTransition,
+	type AnyStateNode,
 	type AnyTransitionDefinition,
-	type EventObject
+	type EventObject,
+	type InspectionEvent
 } from 'xstate';
 import {
 	connectionMachine,
@@ -105,11 +107,25 @@ const modelInput = {
  * executed (actions are collected, children never start), but the scope is made once and its
  * system reports the transitions each step takes.
  */
+/**
+ * The machine's transitions an inspection event says were taken. xstate names them `_transitions`
+ * on `@xstate.microstep` (its graph tools read them so too); this is the one place that does.
+ */
+export function takenTransitions(event: InspectionEvent): AnyTransitionDefinition[] {
+	return event.type === '@xstate.microstep' ? event._transitions : [];
+}
+
+/** The state nodes active in an inspected snapshot (xstate's `_nodes`); read only here. */
+export function activeStateNodes(event: InspectionEvent): AnyStateNode[] {
+	if (event.type !== '@xstate.microstep' && event.type !== '@xstate.snapshot') return [];
+	return (event.snapshot as { _nodes?: AnyStateNode[] })._nodes ?? [];
+}
+
 const scopeActor = createActor(connectionMachine, { input: modelInput });
 let collected: Array<{ type: string; params?: unknown }> = [];
 let taken: AnyTransitionDefinition[] = [];
 scopeActor.system.inspect((event) => {
-	if (event.type === '@xstate.microstep') taken.push(...event._transitions);
+	taken.push(...takenTransitions(event));
 });
 const scope = {
 	self: scopeActor,

@@ -8,8 +8,10 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { badge, expect, expectState, pageUrl, test, uniqueId } from './page-support';
 
+/** Types and sends; waits for the input first (the page renders slowly on a busy machine). */
 async function say(page: Page, text: string): Promise<void> {
 	const input = page.getByTestId('chat-input');
+	await expect(input).toBeVisible({ timeout: 30_000 });
 	await input.fill(text);
 	await input.press('Enter');
 }
@@ -60,7 +62,7 @@ test('another browser with the same ?clientId= sees nothing of the conversation 
 	try {
 		const intruder = await other.newPage();
 		await intruder.goto(url);
-		await expectState(intruder, 'open');
+		await expectState(intruder, 'open', 30_000);
 		await expect(intruder.getByTestId('notice')).toContainText('belongs to another browser', {
 			timeout: 15_000
 		});
@@ -82,6 +84,7 @@ test('a page holding a wrong token fails with 4401 and says the id belongs to an
 	page,
 	startServer
 }) => {
+	test.setTimeout(90_000);
 	const server = await startServer();
 	const clientId = uniqueId('e2e-wrong-token');
 	await page.goto(pageUrl(server, clientId));
@@ -89,7 +92,7 @@ test('a page holding a wrong token fails with 4401 and says the id belongs to an
 	// The token arrives with `connected`, after the socket opened: wait for it, then spoil it.
 	const tokenKey = `talkline.token.${clientId}`;
 	await expect
-		.poll(() => page.evaluate((key) => localStorage.getItem(key), tokenKey))
+		.poll(() => page.evaluate((key) => localStorage.getItem(key), tokenKey), { timeout: 30_000 })
 		.toMatch(/^[A-Za-z0-9_-]{43}$/);
 	await page.evaluate((key) => localStorage.setItem(key, 'not-the-token'), tokenKey);
 	await page.reload();

@@ -50,6 +50,10 @@ export async function startBenchServer(
 			// tsx first, so that the probe (TypeScript) can load; the server's own --import tsx then
 			// finds it registered already.
 			NODE_OPTIONS: `--expose-gc --import tsx --import ${probePath}`,
+			// The benchmarks measure how many clients one process holds, from a few loopback
+			// addresses: the connection caps (18,000 in all, 200 per address by default) are off.
+			MAX_CONNECTIONS: '0',
+			MAX_CONNECTIONS_PER_IP: '0',
 			...env
 		},
 		startTimeoutMs: 60_000

@@ -80,10 +80,22 @@ export async function startBenchServer(
 		},
 		proc: () => procSample(server.pid),
 		async connections() {
-			const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
-				connections: number;
-			};
-			return health.connections;
+			// A server busy accepting thousands of sockets may answer one health check with an
+			// error (a 408 from its header timeout, say); ask again rather than end the benchmark.
+			for (let attempt = 1; ; attempt += 1) {
+				const response = await fetch(`${server.url}/healthz`);
+				const text = await response.text();
+				try {
+					return (JSON.parse(text) as { connections: number }).connections;
+				} catch (error) {
+					if (attempt >= 5) {
+						throw new Error(`bench: /healthz answered ${response.status} "${text}"`, {
+							cause: error
+						});
+					}
+					await new Promise((resolve) => setTimeout(resolve, 500));
+				}
+			}
 		}
 	};
 }

@@ -45,6 +45,8 @@ let marked = false;
 let reopened = 0;
 /** Wall-clock time of every connection attempt that failed (connecting -> not open) since the mark. */
 let failedAt: number[] = [];
+/** Close code and reason of those failed attempts, counted. */
+let failedWhy = new Map<string, number>();
 
 /** Creates the actors and connects them, `concurrency` at a time; resolves when all are open. */
 function start(args: StartArgs): Promise<Progress> {
@@ -82,7 +84,12 @@ function start(args: StartArgs): Promise<Progress> {
 				const previous = states[i];
 				if (state === previous) return;
 				states[i] = state;
-				if (marked && previous === 'connecting' && state !== 'open') failedAt.push(Date.now());
+				if (marked && previous === 'connecting' && state !== 'open') {
+					failedAt.push(Date.now());
+					const close = snapshot.context.lastClose;
+					const why = close ? `${close.code} ${close.reason}`.trim() : 'no close';
+					failedWhy.set(why, (failedWhy.get(why) ?? 0) + 1);
+				}
 				if (state !== 'open') return;
 				if (marked && Number.isNaN(reopenedAt[i] as number)) {
 					reopenedAt[i] = Date.now();
@@ -118,11 +125,17 @@ serveCommands({
 		reopenedAt.fill(Number.NaN);
 		reopened = 0;
 		failedAt = [];
+		failedWhy = new Map();
 		marked = true;
 		return Date.now();
 	},
 	progress,
-	collect: () => ({ reopenedAt, failedAt: Float64Array.from(failedAt), ...progress() }),
+	collect: () => ({
+		reopenedAt,
+		failedAt: Float64Array.from(failedAt),
+		failedWhy: Object.fromEntries(failedWhy),
+		...progress()
+	}),
 	stopAll() {
 		for (const actor of actors) {
 			actor.send({ type: 'DISCONNECT' });

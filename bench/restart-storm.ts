@@ -37,6 +37,8 @@ interface StormRun {
 	/** Connection attempts that failed before / after the server answered /healthz again. */
 	failedWhileDown: number;
 	failedAfterBack: number;
+	/** Close codes and reasons of the failed attempts, most frequent first. */
+	failedWhy: string;
 	/** The server's event-loop delay from /healthz answering until every client was back. */
 	loop: ProbeMetrics['loopDelay'];
 	/** Clients open again in each second after the kill. */
@@ -108,6 +110,10 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			`Reconnect rate: those open events counted in ${BUCKET_MS} ms buckets on the client side; the busiest bucket times 10, and the busiest run of 10 consecutive buckets. (When accepts are capped by the CPU, jitter does not lower this peak: the cap sets it. The figure that matters is the time to 95%.)`,
 			...runs.map(
 				(run) =>
+					`Failed attempts after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}, by the close the machine saw (code, reason): ${run.failedWhy || 'none'}.`
+			),
+			...runs.map(
+				(run) =>
 					`Open again per second after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}: ${run.perSecond.join(', ')}.`
 			)
 		]
@@ -150,9 +156,18 @@ async function storm(
 		await sleep(250);
 	}
 	const { loopDelay } = await server.metrics();
-	const results = await fleet.all<Progress & { reopenedAt: Float64Array; failedAt: Float64Array }>(
-		'collect'
-	);
+	const results = await fleet.all<
+		Progress & {
+			reopenedAt: Float64Array;
+			failedAt: Float64Array;
+			failedWhy: Record<string, number>;
+		}
+	>('collect');
+	const failedWhy = new Map<string, number>();
+	for (const r of results) {
+		for (const [why, n] of Object.entries(r.failedWhy))
+			failedWhy.set(why, (failedWhy.get(why) ?? 0) + n);
+	}
 	await fleet.all('stopAll');
 	const times = concat(results.map((r) => r.reopenedAt))
 		.filter((t) => !Number.isNaN(t))
@@ -171,6 +186,10 @@ async function storm(
 		failed: results.reduce((sum, r) => sum + r.states.failed, 0),
 		failedWhileDown: failures.length - failedAfterBack,
 		failedAfterBack,
+		failedWhy: [...failedWhy]
+			.sort((a, b) => b[1] - a[1])
+			.map(([why, n]) => `${why}: ${fmt(n)}`)
+			.join(', '),
 		loop: loopDelay
 	};
 }

@@ -15,6 +15,8 @@ const config = {
 				tsconfig.include.push(
 					'../machines/**/*.ts',
 					'../scripts/**/*.ts',
+					'../scripts/**/*.js',
+					'../vite.server.config.ts',
 					'../playwright.config.ts'
 				);
 				return tsconfig;

@@ -31,6 +31,6 @@ export default defineConfig({
 		// DEV_PAGES: the inspector tests use the /dev pages, which production does not serve.
 		env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEV_PAGES: '1' },
 		reuseExistingServer: false,
-		timeout: 180_000
+		timeout: 400_000
 	}
 });

@@ -24,10 +24,13 @@ export default defineConfig({
 		actionTimeout: 10_000
 	},
 	webServer: {
-		command: 'npm run build && npx tsx scripts/serve.ts',
+		// npm start's script: builds when the build is missing or stale, then runs the compiled
+		// server (build/server.js) with plain node, as production does.
+		command: 'node scripts/start.js',
 		url: `http://127.0.0.1:${port}/healthz`,
-		env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+		// DEV_PAGES: the inspector tests use the /dev pages, which production does not serve.
+		env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DEV_PAGES: '1' },
 		reuseExistingServer: false,
-		timeout: 180_000
+		timeout: 400_000
 	}
 });

@@ -1,11 +1,21 @@
-import adapter from '@sveltejs/adapter-node';
+import adapterNode from '@sveltejs/adapter-node';
+import adapterStatic from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/**
+ * `npm run build` makes the Node server's app (adapter-node, in build/); `npm run build:static`
+ * (scripts/build-static.js) the page alone for a static host (adapter-static, in build-static/,
+ * one index.html that boots the client router for every path).
+ */
+const staticBuild = process.env.TALKLINE_BUILD === 'static';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter(),
+		adapter: staticBuild
+			? adapterStatic({ pages: 'build-static', assets: 'build-static', fallback: 'index.html' })
+			: adapterNode(),
 		alias: {
 			// The connection statechart lives outside src/ so that it stays free of Svelte and the DOM.
 			$machines: 'machines'
@@ -15,6 +25,8 @@ const config = {
 				tsconfig.include.push(
 					'../machines/**/*.ts',
 					'../scripts/**/*.ts',
+					'../scripts/**/*.js',
+					'../vite.server.config.ts',
 					'../playwright.config.ts'
 				);
 				return tsconfig;

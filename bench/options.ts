@@ -2,6 +2,7 @@
  * Benchmark options from the command line (`npm run bench -- --quick --clients 2000`) and the
  * environment (BENCH_QUICK, BENCH_CLIENTS, BENCH_CHATS, BENCH_ONLY); flags win.
  */
+import { parseArgs } from 'node:util';
 
 export const BENCH_NAMES = ['capacity', 'storm', 'chat', 'browser'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
@@ -27,39 +28,41 @@ export const MAX_CLIENTS = 18_000;
 const DEFAULTS = { clients: 10_000, chats: 500, holdMs: 25_000, stormTimeoutMs: 60_000 };
 const QUICK = { clients: 2_000, chats: 100, holdMs: 21_000, stormTimeoutMs: 30_000 };
 
-/** Parses flags and environment; throws on a value it cannot use, naming it. */
+/** Parses flags (node:util parseArgs) and environment; throws on a value it cannot use, naming it. */
 export function parseOptions(
 	argv: readonly string[] = process.argv.slice(2),
 	env: Record<string, string | undefined> = process.env
 ): BenchOptions {
-	const flags = new Map<string, string>();
-	for (let i = 0; i < argv.length; i += 1) {
-		const arg = argv[i] as string;
-		if (!arg.startsWith('--')) throw new Error(`bench: unexpected argument "${arg}"`);
-		const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-		const next = argv[i + 1];
-		if (inline !== undefined) flags.set(name, inline);
-		else if (name === 'quick') flags.set(name, 'true');
-		else if (next !== undefined && !next.startsWith('--')) flags.set(name, ((i += 1), next));
-		else throw new Error(`bench: --${name} needs a value`);
+	let flags: { quick?: boolean; clients?: string; chats?: string; only?: string };
+	try {
+		flags = parseArgs({
+			args: [...argv],
+			options: {
+				quick: { type: 'boolean' },
+				clients: { type: 'string' },
+				chats: { type: 'string' },
+				only: { type: 'string' }
+			},
+			strict: true,
+			allowPositionals: false
+		}).values;
+	} catch (error) {
+		throw new Error(`bench: ${error instanceof Error ? error.message : String(error)}`);
 	}
-	const known = new Set(['quick', 'clients', 'chats', 'only']);
-	for (const name of flags.keys())
-		if (!known.has(name)) throw new Error(`bench: unknown --${name}`);
 
-	const quick = isTrue(flags.get('quick') ?? env.BENCH_QUICK);
+	const quick = flags.quick ?? isTrue(env.BENCH_QUICK);
 	const base = quick ? QUICK : DEFAULTS;
-	const clients = count('clients', flags.get('clients') ?? env.BENCH_CLIENTS, base.clients);
+	const clients = count('clients', flags.clients ?? env.BENCH_CLIENTS, base.clients);
 	if (clients > MAX_CLIENTS) {
 		throw new Error(`bench: at most ${MAX_CLIENTS} clients (one server process, 20,000 files)`);
 	}
-	const chats = count('chats', flags.get('chats') ?? env.BENCH_CHATS, base.chats);
+	const chats = count('chats', flags.chats ?? env.BENCH_CHATS, base.chats);
 	if (chats > clients) throw new Error(`bench: --chats (${chats}) exceeds --clients (${clients})`);
 	return {
 		quick,
 		clients,
 		chats,
-		only: names(flags.get('only') ?? env.BENCH_ONLY),
+		only: names(flags.only ?? env.BENCH_ONLY),
 		holdMs: base.holdMs,
 		stormTimeoutMs: base.stormTimeoutMs
 	};

@@ -1,12 +1,14 @@
 /**
- * The production entry (run by tsx): one Node process, one port, serving the built SvelteKit app
- * (adapter-node's handler), `GET /healthz` and the WebSocket endpoint `/ws/:clientId`.
+ * The production entry: one Node process, one port, serving the built SvelteKit app
+ * (adapter-node's handler), `GET /healthz`, `GET /metrics` and the WebSocket endpoint
+ * `/ws/:clientId`. `npm run build` compiles it to `build/server.js`, which plain `node` runs;
+ * the tests run this file through tsx. Settings come from the environment and `.env`.
  * SIGTERM/SIGINT: stop accepting, close every socket with 1012, exit 0 (forced after 10 s).
  * Without a build it still serves the socket and /healthz, and says so.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadDotEnv } from '../src/lib/server/dotenv';
 import {
 	createTalklineServer,
 	type AppHandler,
@@ -19,7 +21,11 @@ import { StoreOpenError } from '../src/lib/server/store/sqlite-store';
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
-const handlerPath = path.resolve('build/handler.js');
+// Before anything reads the environment (adapter-node's handler reads it when imported).
+const envFile = loadDotEnv();
+
+// `../build/handler.js` from scripts/serve.ts and from the compiled build/server.js alike.
+const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
 const handler = existsSync(handlerPath)
 	? ((await import(pathToFileURL(handlerPath).href)) as { handler: AppHandler }).handler
 	: undefined;
@@ -27,6 +33,7 @@ const handler = existsSync(handlerPath)
 const server = createServerOrExit();
 const { log } = server.core;
 setTalklineInstance(server.core);
+if (envFile) log.info({ event: 'env.loaded', file: envFile }, 'settings read from .env');
 if (!handler)
 	log.warn(
 		{ event: 'app.missing' },
@@ -60,7 +67,7 @@ process.once('SIGINT', shutdown);
 const { port, host } = await server.listen();
 const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 log.info(
-	{ event: 'server.ready', url: `http://${shown}:${port}` },
+	{ event: 'server.ready', url: `http://${shown}:${port}`, pid: process.pid },
 	`Talkline on http://${shown}:${port}`
 );
 

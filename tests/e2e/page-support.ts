@@ -21,8 +21,15 @@ import {
  */
 const BROWSER_NETWORK_NOISE = [/^WebSocket connection to '.*' failed/];
 
-/** Starts a server process for one test; the test's end disposes of it. */
-export type StartServer = (env?: ServerProcessOptions['env'], port?: number) => Promise<TestServer>;
+/**
+ * Starts a server process for one test; the test's end disposes of it. `compiled`: run
+ * build/server.js with plain node instead of scripts/serve.ts through tsx.
+ */
+export type StartServer = (
+	env?: ServerProcessOptions['env'],
+	port?: number,
+	compiled?: boolean
+) => Promise<TestServer>;
 
 export const test = base.extend<{ consoleErrors: string[]; startServer: StartServer }>({
 	consoleErrors: [
@@ -42,8 +49,8 @@ export const test = base.extend<{ consoleErrors: string[]; startServer: StartSer
 	// eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
 	startServer: async ({}, use) => {
 		const started: TestServer[] = [];
-		await use(async (env, port) => {
-			const server = await startTestServer(env, port);
+		await use(async (env, port, compiled) => {
+			const server = await startTestServer(env, port, compiled);
 			started.push(server);
 			return server;
 		});
@@ -67,10 +74,11 @@ export interface TestServer extends ServerProcess {
  */
 export async function startTestServer(
 	env: ServerProcessOptions['env'] = {},
-	port = 0
+	port = 0,
+	compiled = false
 ): Promise<TestServer> {
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'talkline-e2e-'));
-	const server = await startServerProcess({ port, env: { DATA_DIR: dataDir, ...env } });
+	const server = await startServerProcess({ port, compiled, env: { DATA_DIR: dataDir, ...env } });
 	let frozen = false;
 	/** SIGCONT to the current process, if it is frozen and still there (a kill ends a freeze). */
 	const resume = () => {

@@ -115,6 +115,35 @@ describe('the fault proxy', { timeout: 10_000 }, () => {
 		expect((await connect('held-b')).received[0]).toMatchObject({ type: 'connected' });
 	});
 
+	it('in hold keeps new handshakes waiting, then lets them through with what they sent', async () => {
+		await newProxy();
+		const witness = await connect('hold-witness', 'direct');
+		const before = await connect('hold-before');
+		proxy.setMode('hold');
+		const waiting = open('hold-waiting');
+		await eventually(() => proxy.held() === 1, 'the proxy holds the connection');
+		await witnessPings(witness, 3);
+		expect(waiting.ws.readyState).toBe(waiting.ws.CONNECTING);
+		expect(await roundTrip(before)).toBeGreaterThanOrEqual(0); // open ones keep flowing
+		proxy.setMode('pass');
+		await waiting.opened;
+		expect((await waiting.next('connected')).clientId).toBe('hold-waiting');
+		expect(proxy.held()).toBe(0);
+	});
+
+	it('in hold drops a connection whose client gave up, and never sends it on', async () => {
+		await newProxy();
+		proxy.setMode('hold');
+		const gaveUp = open('hold-gave-up');
+		await eventually(() => proxy.held() === 1, 'the proxy holds the connection');
+		gaveUp.ws.terminate();
+		await eventually(() => proxy.held() === 0, 'the proxy dropped the connection');
+		proxy.setMode('pass');
+		const witness = await connect('hold-after');
+		await witnessPings(witness, 2);
+		expect(await serverConnections()).toBe(1); // the witness only
+	});
+
 	it('in blackhole hides a client that went away, until the link comes back', async () => {
 		await newProxy();
 		const gone = await connect('gone-a');

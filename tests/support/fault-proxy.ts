@@ -13,6 +13,7 @@
  * proxy.setMode('blackhole');            // half-open link: sockets stay open, nothing gets through
  * proxy.setMode('latency', { ms: 200 }); // 200 ms added each way, order kept
  * proxy.setMode('refuse');               // new connections are reset at once; old ones flow
+ * proxy.setMode('hold');                 // new connections wait, unanswered, like a sleeping server
  * proxy.setMode('pass');                 // back to normal
  * proxy.reset();                         // one-shot: RST on every current connection (mode unchanged)
  * proxy.connections();                   // client connections currently open through the proxy
@@ -28,6 +29,11 @@
  *   would retransmit; a test that wants the connection to survive should not drop its bytes.)
  * - `refuse`: new connections are reset as soon as they are accepted (the client sees a reset,
  *   like a refused connect); connections already open keep flowing.
+ * - `hold`: new connections are accepted and held: what the client sends is kept, nothing goes
+ *   upstream and nothing comes back, as when a host holds requests while it wakes a sleeping
+ *   server (Render's cold start). Leaving `hold` sends every held connection on to the server,
+ *   with what it sent so far; a connection its client gave up on meanwhile is dropped.
+ *   Connections already open keep flowing.
  * - `latency`: every chunk and every clean close (FIN) is delivered `ms` later, in order; a
  *   reset is passed on at once. Switching the delay, or back to `pass`, never reorders bytes that
  *   are still on their way.
@@ -37,7 +43,7 @@
  */
 import net from 'node:net';
 
-export type FaultMode = 'pass' | 'blackhole' | 'refuse' | 'latency';
+export type FaultMode = 'pass' | 'blackhole' | 'refuse' | 'hold' | 'latency';
 
 export interface FaultProxyOptions {
 	/** Where connections go: the server. */
@@ -65,6 +71,8 @@ export interface FaultProxy {
 	reset(): number;
 	/** Client connections currently open through the proxy. */
 	connections(): number;
+	/** Client connections held by `hold` now (their clients still waiting). */
+	held(): number;
 	/** Stops listening and destroys every socket. Safe to call twice. */
 	close(): Promise<void>;
 }
@@ -221,17 +229,50 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 	const state: { mode: FaultMode; latencyMs: number } = { mode: 'pass', latencyMs: 0 };
 	let closing: Promise<void> | undefined;
 
+	/** Held clients and what each has sent so far; `release` ends the hold of every one. */
+	const held = new Map<net.Socket, { chunks: Buffer[]; release: () => void }>();
+
+	/** Connects a client to the server; `sent` is what it sent while held. */
+	const connectUpstream = (client: net.Socket, sent: Buffer[] = []): void => {
+		client.pause(); // until upstream is connected, so no byte is read before there is a pair
+		const server = net.connect({ ...options.target, allowHalfOpen: true });
+		if (sent.length > 0) server.write(Buffer.concat(sent)); // queued until connected, in order
+		const pair = new Pair(client, server, state, (gone) => pairs.delete(gone));
+		pairs.add(pair);
+		server.once('connect', () => client.resume());
+	};
+
+	const hold = (client: net.Socket): void => {
+		const chunks: Buffer[] = [];
+		const onData = (data: Buffer) => chunks.push(data);
+		const drop = () => {
+			held.delete(client);
+			client.destroy();
+		};
+		client.on('error', () => {});
+		client.on('data', onData);
+		client.once('end', drop); // the client gave up waiting
+		client.once('close', drop);
+		held.set(client, {
+			chunks,
+			release: () => {
+				client.off('data', onData);
+				client.off('end', drop);
+				client.off('close', drop);
+				held.delete(client);
+				connectUpstream(client, chunks);
+			}
+		});
+	};
+
 	const listener = net.createServer({ allowHalfOpen: true }, (client) => {
 		if (state.mode === 'refuse' || closing) {
 			client.on('error', () => {});
 			client.resetAndDestroy();
 			return;
 		}
-		client.pause(); // until upstream is connected, so no byte is read before there is a pair
-		const server = net.connect({ ...options.target, allowHalfOpen: true });
-		const pair = new Pair(client, server, state, (gone) => pairs.delete(gone));
-		pairs.add(pair);
-		server.once('connect', () => client.resume());
+		if (state.mode === 'hold') return hold(client);
+		connectUpstream(client);
 	});
 	await new Promise<void>((resolve, reject) => {
 		listener.once('error', reject);
@@ -248,9 +289,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 			throw new RangeError(`fault proxy: latency must be a number of ms >= 0, got ${ms}`);
 		}
 		const leavingBlackhole = state.mode === 'blackhole' && mode !== 'blackhole';
+		const leavingHold = state.mode === 'hold' && mode !== 'hold';
 		state.mode = mode;
 		state.latencyMs = mode === 'latency' ? ms : 0;
 		if (leavingBlackhole) for (const pair of [...pairs]) if (pair.broken) pair.reset();
+		if (leavingHold && mode !== 'refuse') for (const { release } of [...held.values()]) release();
+		if (leavingHold && mode === 'refuse')
+			for (const client of [...held.keys()]) client.resetAndDestroy();
 	};
 
 	return {
@@ -271,9 +316,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 			return current.length;
 		},
 		connections: () => [...pairs].filter((pair) => !pair.client.destroyed).length,
+		held: () => held.size,
 		close() {
 			closing ??= new Promise<void>((resolve) => {
 				listener.close(() => resolve());
+				for (const client of held.keys()) client.destroy();
+				held.clear();
 				for (const pair of pairs) {
 					pair.stop();
 					pair.client.destroy();

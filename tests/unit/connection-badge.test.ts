@@ -65,9 +65,25 @@ describe('badgeView: one view per state of the spec table', () => {
 		});
 	});
 
-	it('connecting: says attempt n of 10 while reconnecting', () => {
+	it('connecting: says attempt n of 10 while reconnecting, and that a sleeping server is slow', () => {
 		const view = badgeView(input({ state: 'connecting', attempt: 3 }), NOW);
 		expect(view.label).toBe('Connecting… (attempt 3 of 10)');
+		expect(view.detail).toMatch(/asleep can take a minute/);
+	});
+
+	it('backingOff after a connect timeout: the server may be starting up', () => {
+		const view = badgeView(
+			input({
+				state: 'backingOff',
+				attempt: 1,
+				retryAt: NOW + 2000,
+				lastClose: { code: 1012, reason: 'service restart' },
+				why: { event: 'after.connectTimeout', reason: 'connect timeout' }
+			}),
+			NOW
+		);
+		expect(view.label).toBe('Reconnecting in 2s (attempt 2 of 10)');
+		expect(view.detail).toBe('The server did not answer in time; it may be starting up');
 	});
 
 	it('connecting: counts attempts against the configured maximum', () => {

@@ -34,6 +34,13 @@ const closeExplanations: Record<number, string> = {
 		'This conversation belongs to another browser: this page does not hold its token'
 };
 
+/**
+ * What the page says while it keeps trying: a host such as Render lets a sleeping server take
+ * 30-60 s to accept, longer than one connect timeout, so a slow server is not a broken one.
+ */
+const WAKING_HINT = 'Still trying: a server that was asleep can take a minute to wake up';
+const SLOW_SERVER = 'The server did not answer in time; it may be starting up';
+
 /** A close code with its reason, as a person reads it: `replaced (1000)`. */
 export function describeClose(close: { code: number; reason: string }): string {
 	const text = close.reason.trim() || CLOSE_MEANINGS[close.code] || 'closed';
@@ -57,7 +64,7 @@ export function badgeView(input: BadgeInput, now: number): BadgeView {
 			return {
 				label: input.attempt > 0 ? `Connecting… (${attemptOf(input.attempt)})` : 'Connecting…',
 				tone: 'grey',
-				detail: null,
+				detail: input.attempt > 0 ? WAKING_HINT : null,
 				countdown: null
 			};
 		case 'open':
@@ -83,7 +90,7 @@ export function badgeView(input: BadgeInput, now: number): BadgeView {
 			return {
 				label: `Reconnecting in ${seconds}s (${next})`,
 				tone: 'orange',
-				detail: lastFailure(input),
+				detail: input.why?.event === 'after.connectTimeout' ? SLOW_SERVER : lastFailure(input),
 				countdown: seconds
 			};
 		}

@@ -7,6 +7,7 @@
  *
  * Nothing is acked before its commit, so the ack still means "stored, also across a power cut".
  */
+import { metrics } from './metrics';
 import type { AcceptRequest, MessageStore } from './store/message-store';
 
 /** How one accepted message turned out: stored (new or seen before), or the commit failed. */
@@ -44,6 +45,7 @@ export class AcceptQueue {
 		if (batch.length === 0) return;
 		this.#waiting = [];
 		let outcomes: AcceptOutcome[];
+		const commit = metrics.storeCommitSeconds.startTimer({ op: 'accept' });
 		try {
 			outcomes = this.#store
 				.acceptClientMessages(batch)
@@ -51,6 +53,7 @@ export class AcceptQueue {
 		} catch (error) {
 			outcomes = batch.map(() => ({ ok: false as const, error }));
 		}
+		commit();
 		batch.forEach((waiting, index) => {
 			try {
 				waiting.settle(outcomes[index] as AcceptOutcome);

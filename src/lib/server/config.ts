@@ -88,6 +88,8 @@ export interface ServerConfig {
 	retainHours: number;
 	/** pino level (LOG_LEVEL). */
 	logLevel: string;
+	/** Bearer token that `GET /metrics` requires (METRICS_TOKEN); empty: no check. */
+	metricsToken: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -127,7 +129,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
 	store: 'memory',
 	retainMessages: 1000,
 	retainHours: 168,
-	logLevel: 'info'
+	logLevel: 'info',
+	metricsToken: ''
 };
 
 type Env = Record<string, string | undefined>;
@@ -174,7 +177,8 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
 		store: storeKind(env.STORE, 'sqlite'),
 		retainMessages: positive(int(env, 'RETAIN_MESSAGES', d.retainMessages), 'RETAIN_MESSAGES'),
 		retainHours: positive(num(env, 'RETAIN_HOURS', d.retainHours), 'RETAIN_HOURS'),
-		logLevel: text(env.LOG_LEVEL, d.logLevel)
+		logLevel: text(env.LOG_LEVEL, d.logLevel),
+		metricsToken: text(env.METRICS_TOKEN, d.metricsToken)
 	};
 }
 

@@ -13,6 +13,7 @@ import type { ServerConfig } from './config';
 import type { Conversations } from './conversations';
 import type { Logger } from './log';
 import { Heartbeats } from './heartbeat';
+import { countClose, countOpen, countRefusal } from './metrics';
 import { handleFrame, type HandlerDeps } from './message-handler';
 import { arrive } from './ownership';
 import type { RateLimiters } from './rate-limiter';
@@ -125,11 +126,17 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		becomeOwner
 	};
 
-	function onError(this: SessionSocket, error: Error): void {
+	function onError(this: SessionSocket, error: Error & { code?: string }): void {
+		// ws closes a frame over maxPayload itself (1009); it is a refusal all the same.
+		if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') countRefusal('size');
 		log.warn(
 			{ event: 'socket.error', clientId: this[SESSION]?.clientId, err: error },
 			'socket error'
 		);
+	}
+
+	function onAnyClose(this: SessionSocket, code: number): void {
+		countClose(this[SESSION]?.closeIntent?.code ?? code);
 	}
 
 	function onPong(this: SessionSocket): void {
@@ -176,7 +183,10 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 
 	return (ws: SessionSocket, clientId, rawId, req) => {
 		ws.on('error', onError);
+		countOpen();
+		ws.on('close', onAnyClose);
 		if (clientId === null) {
+			countRefusal('client_id');
 			const { invalidClientId: code } = CLOSE;
 			const reason = CLOSE_REASON.invalidClientId;
 			log.info({ event: 'connection.refused', rawId: rawId.slice(0, 80), code, reason }, reason);

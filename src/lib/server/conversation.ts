@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { Mood, SequencedMessage, UnsequencedMessage } from '../protocol/server-messages';
 import type { ChatInput, ImageInput } from '../protocol/client-messages';
 import type { Brain, BrainRequest, ConnectionFacts } from './brain/types';
+import { metrics } from './metrics';
 import type { MessageStore } from './store/message-store';
 
 export interface ConversationDeps {
@@ -46,8 +47,17 @@ interface RunningReply {
 	controller: AbortController;
 	/** The seq of the first `reply.delta`, once the reply has begun speaking. */
 	firstDeltaSeq?: number;
+	/** Observes the time to the first `reply.delta` (for /metrics). */
+	firstPiece: () => void;
 	done: Promise<void>;
 }
+
+/** The reply messages that count a reply's start and end in /metrics. */
+const REPLY_OUTCOMES: Partial<Record<UnsequencedMessage['type'], string>> = {
+	'reply.start': 'started',
+	'reply.end': 'finished',
+	'reply.interrupted': 'interrupted'
+};
 
 export class Conversation {
 	readonly #deps: ConversationDeps;
@@ -167,6 +177,7 @@ export class Conversation {
 			replyId,
 			input,
 			controller: new AbortController(),
+			firstPiece: metrics.firstPieceSeconds.startTimer(),
 			done: Promise.resolve()
 		};
 		this.#current = reply;
@@ -199,6 +210,7 @@ export class Conversation {
 					replyId: reply.replyId,
 					text: event.text
 				});
+				if (reply.firstDeltaSeq === undefined) reply.firstPiece();
 				reply.firstDeltaSeq ??= delta.seq;
 			} else if (event.type === 'mood') {
 				mood = event.mood;
@@ -234,7 +246,11 @@ export class Conversation {
 
 	/** Stores first, then delivers: the rule that makes replay possible. */
 	#append(message: UnsequencedMessage): SequencedMessage {
+		const commit = metrics.storeCommitSeconds.startTimer({ op: 'append' });
 		const stored = this.#deps.store.appendServerMessage(this.#deps.clientId, message);
+		commit();
+		const outcome = REPLY_OUTCOMES[message.type];
+		if (outcome) metrics.replies.inc({ outcome });
 		this.#deps.deliver(stored);
 		return stored;
 	}

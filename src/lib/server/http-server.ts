@@ -1,5 +1,6 @@
 /**
- * One HTTP server for everything: `GET /healthz`, the WebSocket endpoint `/ws/:clientId`, and
+ * One HTTP server for everything: `GET /healthz`, `GET /metrics`, the WebSocket endpoint
+ * `/ws/:clientId`, and
  * every other request to the app handler (SvelteKit's adapter-node handler in production; none
  * in the server tests). Other upgrade paths are refused with 404.
  */
@@ -7,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConnectionLimits, refuseConnection } from './connection-limits';
 import { isHostAllowed } from './origin';
+import { isMetricsPath, serveMetrics } from './metrics-endpoint';
 import { createTalklineCore, type TalklineCore, type TalklineOptions } from './talkline-core';
 import { abortHandshake } from './upgrade';
 
@@ -47,6 +49,7 @@ export function createTalklineServer(options: TalklineServerOptions = {}): Talkl
 			if (REFUSED.has(req.socket)) return; // answered 503 and closing
 			if (!isHostAllowed(req.headers.host, config)) return misdirected(res);
 			if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) return sendHealth(core, res);
+			if (isMetricsPath(req.url)) return serveMetrics(req, res, config.metricsToken);
 			if (!options.handler) return notFound(res);
 			options.handler(req, res, () => notFound(res));
 		}

@@ -10,6 +10,7 @@ import { ERROR_CODES } from '../protocol/server-messages';
 import type { Conversations } from './conversations';
 import { REFUSALS, type Refusal } from './errors';
 import type { Logger } from './log';
+import { countRefusal, metrics } from './metrics';
 import type { Session } from './session';
 import type { AcceptedInput, MessageStore } from './store/message-store';
 
@@ -47,6 +48,7 @@ export function handleFrame(
 }
 
 function dispatch(deps: HandlerDeps, session: Session, message: ClientMessage): void {
+	metrics.messagesIn.inc({ type: message.type });
 	switch (message.type) {
 		case 'ping':
 			session.send({ type: 'pong', ts: Date.now() });
@@ -157,6 +159,7 @@ function badMessage(deps: HandlerDeps, session: Session, message: string, id?: s
 
 /** Sends the refusal's error, if it has a code, then closes if it says so. */
 function refuse(session: Session, refusal: Refusal, id?: string): void {
+	if (refusal.counted) countRefusal(refusal.counted);
 	if (refusal.code) {
 		session.send({
 			type: 'error',

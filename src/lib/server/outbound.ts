@@ -7,6 +7,7 @@
 import { WebSocket } from 'ws';
 import { serialize } from '../protocol/parse';
 import type { ServerMessage } from '../protocol/server-messages';
+import { metrics } from './metrics';
 
 /** A Buffer holding JSON goes out as a text frame, like a string. */
 const TEXT_FRAME = { binary: false } as const;
@@ -44,6 +45,7 @@ export class Outbound {
 		if (!this.#fits(Buffer.byteLength(data))) return false;
 		const ws = this.#ws;
 		this.#lastWrite = new Promise((resolve) => ws.send(data, () => resolve()));
+		metrics.messagesOut.inc({ type: message.type });
 		return true;
 	}
 

@@ -18,6 +18,7 @@ import type { SequencedMessage, ServerMessage } from '../protocol/server-message
 import type { ServerConfig } from './config';
 import type { Heartbeat, HeartbeatOwner, Heartbeats } from './heartbeat';
 import type { Logger } from './log';
+import { metrics } from './metrics';
 import { Outbound, type OutboundOwner } from './outbound';
 import { tokenMatches, type Arrival } from './ownership';
 import { RateLimiter } from './rate-limiter';
@@ -120,6 +121,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 
 	/** The client fell too far behind; Outbound has terminated the socket. */
 	overflowed(bufferedBytes: number): void {
+		metrics.backpressureCloses.inc();
 		this.#terminated('backpressure', { bufferedBytes });
 	}
 

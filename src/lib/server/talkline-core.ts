@@ -13,6 +13,7 @@ import { resolveConfig, type ServerConfig } from './config';
 import { ClientHistory, connectionFacts, createConnectionHandler } from './connections';
 import { Conversations } from './conversations';
 import { createLogger, type Logger } from './log';
+import { countRefusal } from './metrics';
 import { RateLimiters } from './rate-limiter';
 import { Registry } from './registry';
 import { TalklineSocket } from './talkline-socket';
@@ -119,7 +120,9 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		originPolicy: config,
 		isAccepting: () => accepting,
 		onConnection,
-		onRefused: (status, reason, req) =>
+		onRefused: (status, reason, req) => {
+			if (status === 403) countRefusal('origin');
+			else if (status === 503) countRefusal('unavailable');
 			log.info(
 				{
 					event: 'upgrade.refused',
@@ -129,7 +132,8 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 					origin: req.headers.origin
 				},
 				'upgrade refused'
-			)
+			);
+		}
 	});
 
 	const close = (): Promise<void> => {

@@ -126,7 +126,8 @@ export class SqliteStore implements MessageStore {
 		this.#retention = resolveRetention(retention);
 		this.#db = openDatabase(file);
 		this.#sql = prepare(this.#db);
-		const tx = <F extends (...args: never[]) => unknown>(fn: F): F => this.#db.transaction(fn);
+		const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) =>
+			this.#db.transaction(fn);
 		this.#accept = tx((batch) =>
 			batch.map(({ clientId, input }) => this.#acceptNow(clientId, input))
 		);

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { badgeView, type ConnectionStateName } from '../../src/lib/connection/badge';
+import type { ConnectionStateName } from '../../machines/state-names';
+import { badgeView } from '../../src/lib/connection/badge';
 
 const CSS = readFileSync(new URL('../../src/app.css', import.meta.url), 'utf8');
 

@@ -12,7 +12,9 @@ function stateNodeIds(node: AnyStateNode = machine.root): string[] {
 
 test.beforeEach(async ({ page }) => {
 	await page.goto('/dev/inspector');
-	await expect(page.getByTestId('statechart-view')).toHaveAttribute('data-ready', 'true');
+	await expect(page.getByTestId('statechart-view')).toHaveAttribute('data-ready', 'true', {
+		timeout: 30_000
+	});
 });
 
 test('the diagram has one node per state node and one edge per transition of the machine', async ({
@@ -51,22 +53,71 @@ test('every drawn node has a visible box and every edge a label, with an arrow w
 	}
 });
 
-test('the panel opens and closes with its button, with Shift+I, and with Escape', async ({
+test('the panel is a modal dialog: it opens with its button and Shift+I, takes the focus, and gives it back on close', async ({
 	page
 }) => {
 	const toggle = page.getByTestId('inspector-toggle');
 	const panel = page.getByTestId('inspector-panel');
-	await expect(panel).toBeVisible();
-	await toggle.click();
+	const heading = panel.getByRole('heading', { level: 2 });
+	await expect(page.getByRole('dialog', { name: /Connection inspector/ })).toBeVisible();
+	await page.getByTestId('inspector-close').click();
 	await expect(panel).toBeHidden();
-	await expect(toggle).toHaveAttribute('aria-expanded', 'false');
-	await page.keyboard.press('Shift+I');
+	await expect(toggle).toBeFocused(); // it opened with the page: nothing else to go back to
+
+	await toggle.press('Enter');
 	await expect(panel).toBeVisible();
-	await expect(toggle).toHaveAttribute('aria-expanded', 'true');
-	await expect(panel.getByRole('heading', { level: 2 })).toBeFocused();
+	await expect(heading).toBeFocused();
 	await page.keyboard.press('Escape');
 	await expect(panel).toBeHidden();
 	await expect(toggle).toBeFocused();
+
+	await page.keyboard.press('Shift+I');
+	await expect(panel).toBeVisible();
+	await expect(heading).toBeFocused();
+	// Tab stays inside, round and round: the page under the dialog is inert.
+	for (const key of [...Array<string>(16).fill('Tab'), ...Array<string>(16).fill('Shift+Tab')]) {
+		await page.keyboard.press(key);
+		expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(
+			true
+		);
+	}
+	await page.keyboard.press('Shift+I');
+	await expect(panel).toBeHidden();
+	await expect(toggle).toBeFocused();
+});
+
+test('the diagram scrolls with the arrow keys and its fitted view never draws text under 10 px', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	const scroller = page.getByTestId('statechart-scroller');
+	await expect(scroller).toHaveAccessibleName(/Statechart diagram/);
+	const fit = page.getByRole('button', { name: 'Fit to width' });
+	await expect(fit).toHaveAttribute('aria-pressed', 'true');
+
+	/** The on-screen size of the diagram's smallest text, in CSS px. */
+	const smallestText = () =>
+		scroller.evaluate((element) => {
+			const svg = element.querySelector('svg');
+			const scale = svg?.getScreenCTM()?.a ?? 0;
+			const sizes = [...element.querySelectorAll('text')].map(
+				(text) => Number(text.getAttribute('font-size')) * scale
+			);
+			return Math.min(...sizes);
+		});
+	expect(await smallestText()).toBeGreaterThanOrEqual(10);
+	const overflow = await scroller.evaluate((element) => element.scrollWidth - element.clientWidth);
+	expect(overflow, 'on a phone the fitted diagram is wider than the panel').toBeGreaterThan(0);
+
+	await scroller.focus();
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('ArrowDown');
+	await expect.poll(() => scroller.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+	await expect.poll(() => scroller.evaluate((element) => element.scrollTop)).toBeGreaterThan(0);
+
+	await fit.click();
+	await expect(fit).toHaveAttribute('aria-pressed', 'false');
+	expect(await smallestText()).toBeGreaterThanOrEqual(10);
 });
 
 test('Copy machine JSON puts the machine config on the clipboard and says so', async ({

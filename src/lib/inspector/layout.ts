@@ -43,6 +43,14 @@ export interface LayoutOptions {
 
 /** Font sizes the view renders with; the layout reserves room for them. */
 export const CHART_FONT = { node: 13, edge: 11 } as const;
+/** The smallest text the chart may show on screen (CSS px); a fitted view scrolls rather than go below. */
+export const MIN_SCREEN_FONT = 10;
+
+/** The narrowest a chart `layoutWidth` wide may be drawn with its smallest text still MIN_SCREEN_FONT. */
+export function minimumChartWidth(layoutWidth: number): number {
+	const smallest = Math.min(CHART_FONT.node, CHART_FONT.edge);
+	return Math.ceil((layoutWidth * MIN_SCREEN_FONT) / smallest);
+}
 /** Height of the band holding a state's name. */
 export const TITLE_HEIGHT = 30;
 /** Height of one row listing a transition inside a state. */

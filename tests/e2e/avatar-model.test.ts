@@ -157,7 +157,7 @@ test('a VRM from ?avatar= speaks with its vowels and shows moods with its preset
 	await press(page, '[data-viseme-button=sil]');
 	await press(page, 'section[aria-label=Mood] button:text-is("happy")');
 	await expect(avatar).toHaveAttribute('data-model-active', 'happy');
-	await press(page, 'section[aria-label='Connection state'] button:text-is("idle")');
+	await press(page, 'section[aria-label="Connection state"] button:text-is("idle")');
 	// Asleep: the lids close through the VRM's own blink expressions.
 	await expectActive(avatar, ['blinkLeft', 'blinkRight']);
 });

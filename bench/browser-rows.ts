@@ -1,6 +1,7 @@
 /** The browser benchmark's measurements as table rows with the issue's targets, and notes. */
 import type { CycleResult } from './browser-cycles';
 import type { FrameResult } from './browser-frames';
+import type { HeadFrames } from './browser-model-frames';
 import type { LoadTiming, PageBytes, ScriptFile } from './browser-loads';
 import type { FrameSample, LongScripts } from './browser-probe';
 import { summarize } from './stats';
@@ -209,6 +210,31 @@ export function frameRows(f: FrameResult): Section {
 		notes: [
 			"Chat latency: while `data-speaking=true`, the input is filled and Enter pressed (Playwright, through CDP); in the page, from the Enter `keydown` event's timestamp (so the time the input waited behind other work counts) until a MutationObserver sees the user message with that text in the transcript (performance.now()). Each chat starts a new answer, and the next chat waits until the avatar speaks again.",
 			'Frame rate: headless Chromium with WebGL in software (SwiftShader, `--use-angle=swiftshader`). The init script wraps the WebGL draw calls and counts the animation frames in which at least one draw happened (frames are told apart by `document.timeline.currentTime`, the same for every callback of one frame): that is the rate the avatar actually rendered. The rAF rate is a requestAnimationFrame counter in the same window, the most the page could render. The avatar caps itself at 30 fps (FrameLoop, `maxFps` default 30), and its own `frameRate()` is not reachable from outside the component. Idle: 5 s after the avatar is ready and 1 s of settling; speaking: after sending "Who are you?", while `data-speaking=true`, up to 5 s.'
+		]
+	};
+}
+
+/** The avatar's frame rate with the test GLB, for comparison with frameRows' built-in head. */
+export function modelFrameRows(m: HeadFrames & { bytes: number }): Section {
+	const sample = (s: FrameSample | null, problem: string | null) =>
+		s
+			? `${fmt(s.renderFps, 'fps', 1)} (rAF ${fmt(s.rafFps, 'fps', 1)}) over ${fmt(s.seconds, 's', 1)}`
+			: (problem ?? `not measured: avatar ${m.avatarStatus}`);
+	return {
+		rows: [
+			{
+				figure: `avatar frames with the test GLB (${bytes(m.bytes)}, ?avatar=), idle`,
+				value: sample(m.idle, null),
+				target: 'close to the built-in head'
+			},
+			{
+				figure: 'avatar frames with the test GLB, speaking',
+				value: sample(m.speaking, m.speakingProblem),
+				target: 'close to the built-in head'
+			}
+		],
+		notes: [
+			"Test GLB: the head of tests/support/avatar-files.ts (three's GLTFExporter: morph targets named `viseme_*` and ARKit, a skeleton, one 4x4 texture), served by the benchmark from its own HTTP server and loaded by `?avatar=` in a fresh context right after the built-in head's run; measured the same way once `data-avatar-model=glb`."
 		]
 	};
 }

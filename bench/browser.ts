@@ -13,8 +13,16 @@ import type { BenchModule } from './bench-module';
 import { copyBuild } from './browser-build';
 import { runCycles } from './browser-cycles';
 import { avatarFrames } from './browser-frames';
+import { modelFrames } from './browser-model-frames';
 import { coldLoads, pageBytes, warmLoads } from './browser-loads';
-import { bytesRows, cycleRows, frameRows, loadRows, type Section } from './browser-rows';
+import {
+	bytesRows,
+	cycleRows,
+	frameRows,
+	loadRows,
+	modelFrameRows,
+	type Section
+} from './browser-rows';
 import type { BenchOptions } from './options';
 import type { Table } from './table';
 
@@ -55,11 +63,14 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
 		const page = await pageBytes(browser, server.url);
 		log('browser: avatar frame rate');
 		const frames = await avatarFrames(browser, server.url, size.frameWindowMs);
+		log('browser: avatar frame rate with the test GLB');
+		const model = await modelFrames(browser, server.url, size.frameWindowMs);
 		const sections: Section[] = [
 			cycleRows(cycles),
 			loadRows(cold, warm),
 			bytesRows(page),
-			frameRows(frames)
+			frameRows(frames),
+			modelFrameRows(model)
 		];
 		return {
 			title: `${title}, Chromium ${version}, build of ${build.builtAt.toISOString().slice(0, 16)}Z`,

@@ -68,7 +68,7 @@ export class FaceAnimator {
 	speaking = false;
 
 	private readonly random: () => number;
-	private readonly matrix: Float32Array;
+	private matrix: Float32Array;
 	private readonly expression = new Float32Array(D);
 	private readonly expressionTarget = new Float32Array(D);
 	private readonly visemeInput = new Float32Array(V);
@@ -104,6 +104,14 @@ export class FaceAnimator {
 		this.random = options.random ?? Math.random;
 		this.matrix = visemeMatrix(options.available);
 		this.setTarget(this.face);
+	}
+
+	/**
+	 * The deformers the face being driven has (a loaded model's differ from the built-in head's):
+	 * visemes are shaped from these, with the jawOpen fallback; an empty set shapes none.
+	 */
+	setAvailable(available?: ReadonlySet<string>): void {
+		this.matrix = visemeMatrix(available);
 	}
 
 	/** Sets the expression to ease toward (from expressionTarget()). */

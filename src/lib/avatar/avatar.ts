@@ -12,6 +12,7 @@ import { expressionTarget } from './expressions';
 import { addEnvironment, createRig, disposeRig, frameCamera, type AvatarRig } from './scene';
 import { isWebGLAvailable, probeWebGL } from './support';
 import type { ConnectionStateName, FaceMood, Viseme } from './types';
+import type { AvatarModel } from './model/avatar-model';
 
 /** Called each frame for the current viseme weights (a lip-sync timeline at time t). */
 export type VisemeSource = () => Readonly<Record<string, number>> | null | undefined;
@@ -33,6 +34,14 @@ export interface AvatarOptions {
 	environment?: boolean;
 	/** Told when the dominant viseme changes (not every frame). */
 	onVisemeChange?: (viseme: Viseme) => void;
+	/** Told when the GPU's count of geometries or textures changes (renderer.info.memory). */
+	onMemoryChange?: (memory: GpuMemory) => void;
+}
+
+/** What the renderer holds on the GPU. */
+export interface GpuMemory {
+	geometries: number;
+	textures: number;
 }
 
 const DEFAULT = {
@@ -58,8 +67,10 @@ export class Avatar {
 	private readonly renderer: WebGLRenderer;
 	private readonly rig: AvatarRig;
 	private readonly animator: FaceAnimator;
-	private readonly options: Required<Omit<AvatarOptions, 'random' | 'onVisemeChange'>> &
-		Pick<AvatarOptions, 'onVisemeChange'>;
+	private readonly options: Required<
+		Omit<AvatarOptions, 'random' | 'onVisemeChange' | 'onMemoryChange'>
+	> &
+		Pick<AvatarOptions, 'onVisemeChange' | 'onMemoryChange'>;
 	private readonly binding: MorphBinding;
 	private readonly loop: FrameLoop;
 	private readonly neckY: number;
@@ -76,6 +87,8 @@ export class Avatar {
 	private disposed = false;
 	private lastViseme: Viseme = 'sil';
 	private restTimer: ReturnType<typeof setTimeout> | undefined;
+	private model: AvatarModel | null = null;
+	private readonly memory: GpuMemory = { geometries: -1, textures: -1 };
 
 	/**
 	 * Builds the scene on `canvas`. Throws {@link AvatarUnsupportedError} when WebGL 2 is missing
@@ -89,7 +102,8 @@ export class Avatar {
 			pixelRatioCap: options.pixelRatioCap ?? DEFAULT.pixelRatioCap,
 			motion: options.motion ?? DEFAULT.motion,
 			environment: options.environment ?? DEFAULT.environment,
-			onVisemeChange: options.onVisemeChange
+			onVisemeChange: options.onVisemeChange,
+			onMemoryChange: options.onMemoryChange
 		};
 		const probe = probeWebGL();
 		if (!probe.supported) throw new AvatarUnsupportedError();
@@ -184,6 +198,24 @@ export class Avatar {
 		const animator = this.animator;
 		if (this.visemeSource) animator.setVisemeWeights(this.visemeSource());
 		animator.update(dt);
+		if (this.model) {
+			this.model.apply(animator, dt);
+			this.renderer.render(this.model.scene, this.model.camera);
+		} else this.drawBuiltIn();
+		this.reportChanges();
+	}
+
+	/** Shows a loaded model in place of the built-in head (null: the built-in head again). The
+	 * model stays its owner's: the Avatar never disposes it. */
+	setModel(model: AvatarModel | null): void {
+		if (model === this.model || this.disposed) return;
+		this.model = model;
+		this.animator.setAvailable(model ? model.plan.visemeDeformers : this.binding.available);
+		this.resize();
+	}
+
+	private drawBuiltIn(): void {
+		const animator = this.animator;
 		this.binding.apply(animator.weights);
 		const rig = this.rig;
 		rig.eyeballs[0].rotation.set(animator.eyePitch, animator.eyeYaw, 0);
@@ -193,10 +225,19 @@ export class Avatar {
 		rig.body.scale.set(1 + 0.004 * animator.breath, 1 + 0.012 * animator.breath, 1);
 		rig.desaturate.value = animator.desaturate;
 		this.renderer.render(rig.scene, rig.camera);
-		const viseme = animator.currentViseme();
+	}
+
+	private reportChanges(): void {
+		const viseme = this.animator.currentViseme();
 		if (viseme !== this.lastViseme) {
 			this.lastViseme = viseme;
 			this.options.onVisemeChange?.(viseme);
+		}
+		const { geometries, textures } = this.renderer.info.memory;
+		if (geometries !== this.memory.geometries || textures !== this.memory.textures) {
+			this.memory.geometries = geometries;
+			this.memory.textures = textures;
+			this.options.onMemoryChange?.({ geometries, textures });
 		}
 	}
 
@@ -261,8 +302,11 @@ export class Avatar {
 		this.renderer.setPixelRatio(ratio);
 		this.renderer.setSize(width, height, false);
 		frameCamera(this.rig.camera, width / height);
-		if (!this.loop.isRunning || this.loop.resting)
-			this.renderer.render(this.rig.scene, this.rig.camera);
+		this.model?.frame(width / height);
+		if (!this.loop.isRunning || this.loop.resting) {
+			if (this.model) this.renderer.render(this.model.scene, this.model.camera);
+			else this.renderer.render(this.rig.scene, this.rig.camera);
+		}
 	}
 
 	/**
@@ -283,6 +327,7 @@ export class Avatar {
 		this.canvas.removeEventListener('webglcontextlost', this.contextLost);
 		this.canvas.removeEventListener('webglcontextrestored', this.contextRestored);
 		this.visemeSource = null;
+		this.model = null;
 	}
 
 	private readonly applyMotion = (): void => {

@@ -73,15 +73,7 @@ export function createRig(): AvatarRig {
 	body.add(...createBody(materials.skinPlain, materials.shirt, materials.collar));
 	scene.add(body, headPivot);
 
-	// Soft studio light: warm key from the upper left, pink fill from the right, cool rim behind,
-	// and a bright sky/ground ambient that stands in for the (optional) environment map.
-	const key = new DirectionalLight(0xfff0e0, 2.3);
-	key.position.set(-2.2, 3, 4);
-	const fill = new DirectionalLight(0xffe6f0, 0.9);
-	fill.position.set(2.5, -0.3, 3);
-	const rim = new DirectionalLight(0xc8dcff, 1.4);
-	rim.position.set(2.6, 2.2, -3);
-	scene.add(key, fill, rim, new HemisphereLight(0xfff8f0, 0x9a8078, 1.4));
+	addStudioLights(scene);
 
 	const camera = new PerspectiveCamera(FOV, 1, 0.1, 50);
 	frameCamera(camera, 1);
@@ -98,6 +90,21 @@ export function createRig(): AvatarRig {
 		materials,
 		desaturate
 	};
+}
+
+/**
+ * Soft studio light: warm key from the upper left, pink fill from the right, cool rim behind, and
+ * a bright sky/ground ambient that stands in for the (optional) environment map. Loaded models
+ * get the same light as the built-in head.
+ */
+export function addStudioLights(scene: Scene): void {
+	const key = new DirectionalLight(0xfff0e0, 2.3);
+	key.position.set(-2.2, 3, 4);
+	const fill = new DirectionalLight(0xffe6f0, 0.9);
+	fill.position.set(2.5, -0.3, 3);
+	const rim = new DirectionalLight(0xc8dcff, 1.4);
+	rim.position.set(2.6, 2.2, -3);
+	scene.add(key, fill, rim, new HemisphereLight(0xfff8f0, 0x9a8078, 1.4));
 }
 
 /** Moves the camera back far enough that the head and shoulders fit at this aspect ratio. */

@@ -231,7 +231,9 @@ describe('PageConnection.badge: what the badge reads from the real machine', () 
 		expect(connection.state).toBe('connecting');
 		vi.advanceTimersByTime(20_000);
 		expect(connection.state).toBe('backingOff');
-		expect(badgeView(connection.badge, Date.now()).detail).toBe('connect timeout');
+		expect(badgeView(connection.badge, Date.now()).detail).toBe(
+			'The server did not answer in time; it may be starting up'
+		);
 	});
 
 	it('says why it failed on a permanent close', () => {

@@ -26,43 +26,43 @@ function describeViolations(violations: AxeResults['violations']) {
 
 type AxeResults = Awaited<ReturnType<AxeBuilder['analyze']>>;
 
+/** One width and colour scheme the page is checked in. */
+export interface Look {
+	viewport: (typeof VIEWPORTS)[number];
+	colorScheme: (typeof SCHEMES)[number];
+}
+
+/** Every width in every colour scheme. */
+export const LOOKS: Look[] = SCHEMES.flatMap((colorScheme) =>
+	VIEWPORTS.map((viewport) => ({ viewport, colorScheme }))
+);
+
+/** Shows the page at `look`'s width and in its colour scheme. */
+export async function showAs(page: Page, { viewport, colorScheme }: Look): Promise<void> {
+	await page.emulateMedia({ colorScheme });
+	await page.setViewportSize(viewport);
+}
+
 /**
- * axe on the page. axe hands each rule's result on with `setTimeout(…, 0)`, which a paused fake
- * clock never fires by itself: with `pausedClock`, the timers due now are fired until axe is done,
- * without moving the page's time on (so the state being checked cannot change meanwhile).
+ * axe on the page as it is now: its violations, one line each. axe hands each rule's result on
+ * with `setTimeout`, so the page's clock must be running (not a paused fake clock).
  */
-async function analyze(page: Page, pausedClock: boolean): Promise<AxeResults> {
-	const analysis = new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-	if (!pausedClock) return analysis;
-	let done = false;
-	const settled = analysis.finally(() => (done = true));
-	while (!done) {
-		await page.clock.runFor(0);
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-	return settled;
+export async function axeViolations(page: Page): Promise<string[]> {
+	const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+	return describeViolations(results.violations);
 }
 
 /**
  * Runs axe on the page as it is now at each width and colour scheme and expects no violation. The
- * page's state must hold still meanwhile (a paused fake clock, or a state nothing moves on from).
- * Leaves the page at the last width and scheme.
+ * page must hold still meanwhile. Leaves the page at the last width and scheme.
  */
-export async function expectNoAxeViolations(
-	page: Page,
-	situation: string,
-	{ pausedClock = false }: { pausedClock?: boolean } = {}
-): Promise<void> {
-	for (const colorScheme of SCHEMES) {
-		await page.emulateMedia({ colorScheme });
-		for (const viewport of VIEWPORTS) {
-			await page.setViewportSize(viewport);
-			const results = await analyze(page, pausedClock);
-			expect(
-				describeViolations(results.violations),
-				`axe on ${situation} at ${viewport.width} px, ${colorScheme} scheme`
-			).toEqual([]);
-		}
+export async function expectNoAxeViolations(page: Page, situation: string): Promise<void> {
+	for (const look of LOOKS) {
+		await showAs(page, look);
+		expect(
+			await axeViolations(page),
+			`axe on ${situation} at ${look.viewport.width} px, ${look.colorScheme} scheme`
+		).toEqual([]);
 	}
 }
 

@@ -61,9 +61,13 @@ export class ModelChoice {
 		this.loading = false;
 		this.error = null;
 		this.problems = [];
-		await this.#show(null);
-		this.notice = 'Showing the default avatar.';
-		await forgetStoredAvatar();
+		// Forget the stored file first: once the page shows the default, a reload must not bring it back.
+		try {
+			await forgetStoredAvatar();
+		} finally {
+			await this.#show(null);
+			this.notice = 'Showing the default avatar.';
+		}
 	}
 
 	/** Cancels any load and frees the model (the page is going away). */

@@ -22,8 +22,10 @@ const config = {
 		},
 		typescript: {
 			config(tsconfig) {
+				// support/: helpers the tests and the benchmarks share (server process, Chromium, avatar files).
 				tsconfig.include.push(
 					'../machines/**/*.ts',
+					'../support/**/*.ts',
 					'../scripts/**/*.ts',
 					'../scripts/**/*.js',
 					'../vite.server.config.ts',

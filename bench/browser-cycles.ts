@@ -5,7 +5,7 @@
  */
 import type { Browser, CDPSession } from '@playwright/test';
 import { installProbe, probeCycles, probeReport, type ProbeReport } from './browser-probe';
-import type { ServerProcess } from '../tests/support/server-process';
+import type { ServerProcess } from '../support/server-process';
 import { sleep } from './wait';
 
 export interface CycleResult {

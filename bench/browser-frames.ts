@@ -1,17 +1,23 @@
 /**
  * The avatar's frame rate in headless Chromium (WebGL in software, SwiftShader): the page's
- * animation-frame rate and the rate of frames in which WebGL drew, idle and while speaking.
+ * animation-frame rate and the rate of frames in which WebGL drew, idle and while speaking. The
+ * loaded-model bench (browser-model-frames.ts) measures its head with the same `headFrames`.
  */
-import type { Browser } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { installProbe, probeFrames, type FrameSample } from './browser-probe';
 import { sleep } from './wait';
 
-export interface FrameResult {
+/** One head's frame rates. */
+export interface HeadFrames {
+	/** data-avatar-status once loaded (plus the model kind when one was asked for: `ready, glb`). */
 	avatarStatus: string;
 	idle: FrameSample | null;
 	speaking: FrameSample | null;
 	/** Why the speaking sample is missing, when it is. */
 	speakingProblem: string | null;
+}
+
+export interface FrameResult extends HeadFrames {
 	/** Chats typed while the avatar spoke: keydown (Enter) -> the message's element, ms. */
 	chatLatencyMs: number[];
 }
@@ -50,49 +56,72 @@ const ARM_LATENCY = String.raw`((text) => {
 /** A question the local brain answers at length, so the avatar speaks for several seconds. */
 const QUESTION = 'Who are you?';
 
-export async function avatarFrames(
+/** Opens `url` in a fresh context with the frame probe installed, runs `use`, closes the context. */
+export async function inFreshPage<T>(
 	browser: Browser,
-	baseUrl: string,
-	windowMs: number
-): Promise<FrameResult> {
+	url: string,
+	use: (page: Page) => Promise<T>
+): Promise<T> {
 	const context = await browser.newContext();
 	try {
 		const page = await context.newPage();
 		await installProbe(page);
-		await page.goto(`${baseUrl}/?clientId=bench-frames`);
-		await page.locator('[data-testid=connection-badge][data-state=open]').waitFor();
-		const avatar = page.getByTestId('avatar');
-		await page
-			.locator('[data-testid=avatar]:not([data-avatar-status=loading])')
-			.waitFor({ timeout: 60_000 });
-		const avatarStatus = (await avatar.getAttribute('data-avatar-status')) ?? '';
-		if (avatarStatus !== 'ready') {
-			return {
-				avatarStatus,
-				idle: null,
-				speaking: null,
-				speakingProblem: null,
-				chatLatencyMs: []
-			};
-		}
-		await sleep(1_000);
-		const idle = await probeFrames(page, windowMs, false);
+		await page.goto(url);
+		return await use(page);
+	} finally {
+		await context.close();
+	}
+}
 
-		const input = page.getByTestId('chat-input');
-		await input.fill(QUESTION);
-		await input.press('Enter');
+/**
+ * Once the page is connected and the avatar loaded (showing `model`, when given): frames idle,
+ * then while it speaks the answer to QUESTION. A sample that could not be taken is null.
+ */
+export async function headFrames(page: Page, windowMs: number, model?: 'glb'): Promise<HeadFrames> {
+	await page.locator('[data-testid=connection-badge][data-state=open]').waitFor();
+	const avatar = page.getByTestId('avatar');
+	await page
+		.locator('[data-testid=avatar]:not([data-avatar-status=loading])')
+		.waitFor({ timeout: 60_000 });
+	let avatarStatus = (await avatar.getAttribute('data-avatar-status')) ?? '';
+	const none = { idle: null, speaking: null, speakingProblem: null };
+	if (avatarStatus !== 'ready') return { avatarStatus, ...none };
+	if (model) {
 		try {
-			await page.locator('[data-testid=avatar][data-speaking=true]').waitFor({ timeout: 20_000 });
+			await page
+				.locator(`[data-testid=avatar][data-avatar-model=${model}]`)
+				.waitFor({ timeout: 60_000 });
 		} catch {
-			return {
-				avatarStatus,
-				idle,
-				speaking: null,
-				speakingProblem: 'never started speaking',
-				chatLatencyMs: []
-			};
+			const message = await page.getByTestId('avatar-message').textContent();
+			return { avatarStatus: `${model} not shown: ${message ?? 'no message'}`, ...none };
 		}
-		const speaking = await probeFrames(page, windowMs, true);
+		avatarStatus = `${avatarStatus}, ${model}`;
+	}
+	await sleep(1_000);
+	const idle = await probeFrames(page, windowMs, false);
+
+	const input = page.getByTestId('chat-input');
+	await input.fill(QUESTION);
+	await input.press('Enter');
+	try {
+		await page.locator('[data-testid=avatar][data-speaking=true]').waitFor({ timeout: 20_000 });
+	} catch {
+		return { avatarStatus, idle, speaking: null, speakingProblem: 'never started speaking' };
+	}
+	const speaking = await probeFrames(page, windowMs, true);
+	return { avatarStatus, idle, speaking, speakingProblem: null };
+}
+
+/** The built-in head's frames, then the delay of chats typed while it speaks. */
+export function avatarFrames(
+	browser: Browser,
+	baseUrl: string,
+	windowMs: number
+): Promise<FrameResult> {
+	return inFreshPage(browser, `${baseUrl}/?clientId=bench-frames`, async (page) => {
+		const frames = await headFrames(page, windowMs);
+		if (!frames.speaking) return { ...frames, chatLatencyMs: [] };
+		const input = page.getByTestId('chat-input');
 		const chatLatencyMs: number[] = [];
 		for (let i = 0; i < TYPED_CHATS; i += 1) {
 			// Each chat is typed while an answer is being spoken (each chat starts a new answer).
@@ -104,8 +133,6 @@ export async function avatarFrames(
 			await input.press('Enter');
 			chatLatencyMs.push((await page.evaluate('window.__chatLatency')) as number);
 		}
-		return { avatarStatus, idle, speaking, speakingProblem: null, chatLatencyMs };
-	} finally {
-		await context.close();
-	}
+		return { ...frames, chatLatencyMs };
+	});
 }

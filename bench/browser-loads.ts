@@ -19,6 +19,9 @@ export interface LoadTiming {
 	openAt: number;
 	firstBadgeAt: number;
 	firstSocketAt: number;
+	/** The socket's `open` event, and its first message (`connected`). */
+	firstSocketOpenAt: number;
+	firstMessageAt: number;
 	/** Script bytes that came over the network in this load (0 when all came from the cache). */
 	scriptTransfer: number;
 	/** Script in long animation frames between the socket's creation and `open`. */
@@ -45,6 +48,8 @@ export interface ScriptFile {
 }
 
 export interface PageBytes {
+	/** Whether the load asked for a model (`?avatar=`) and waited until it showed. */
+	model: boolean;
 	files: ScriptFile[];
 	html: { transferSize: number; decodedBodySize: number };
 	acceptEncoding: string;
@@ -83,6 +88,8 @@ async function timeLoad(
 			openAt: probe.openAt ?? Number.NaN,
 			firstBadgeAt: probe.firstBadgeAt ?? Number.NaN,
 			firstSocketAt: probe.firstSocketAt ?? Number.NaN,
+			firstSocketOpenAt: probe.firstSocketOpenAt ?? Number.NaN,
+			firstMessageAt: probe.firstMessageAt ?? Number.NaN,
 			scriptTransfer: resources.filter(isScript).reduce((n, e) => n + e.transferSize, 0)
 		}
 	};
@@ -133,7 +140,11 @@ export async function warmLoads(
  * One cold load that waits for the avatar too: every script file with its sizes, whether it had
  * arrived when the badge first showed, whether it is three.js, and whether the HTML names it.
  */
-export async function pageBytes(browser: Browser, baseUrl: string): Promise<PageBytes> {
+export async function pageBytes(
+	browser: Browser,
+	baseUrl: string,
+	modelUrl?: string
+): Promise<PageBytes> {
 	const context = await browser.newContext();
 	try {
 		const page = await context.newPage();
@@ -150,9 +161,15 @@ export async function pageBytes(browser: Browser, baseUrl: string): Promise<Page
 					.then((headers) => (acceptEncoding ||= headers['accept-encoding'] ?? ''));
 			}
 		});
-		const { probe } = await timeLoad(page, `${baseUrl}/?clientId=bench-bytes`);
+		const model = modelUrl ? `&avatar=${encodeURIComponent(modelUrl)}` : '';
+		const { probe } = await timeLoad(page, `${baseUrl}/?clientId=bench-bytes${model}`);
 		const avatar = page.locator('[data-testid=avatar]:not([data-avatar-status=loading])');
 		await avatar.waitFor({ timeout: 60_000 });
+		if (modelUrl) {
+			await page
+				.locator('[data-testid=avatar][data-avatar-model=glb]')
+				.waitFor({ timeout: 60_000 });
+		}
 		const avatarStatus = (await avatar.getAttribute('data-avatar-status')) ?? '';
 		const nav = (await page.evaluate(
 			"(() => { const n = performance.getEntriesByType('navigation')[0]; return { transferSize: n.transferSize, decodedBodySize: n.decodedBodySize }; })()"
@@ -176,6 +193,7 @@ export async function pageBytes(browser: Browser, baseUrl: string): Promise<Page
 			});
 		}
 		return {
+			model: Boolean(modelUrl),
 			files,
 			html: nav,
 			acceptEncoding,
@@ -190,9 +208,14 @@ export async function pageBytes(browser: Browser, baseUrl: string): Promise<Page
 const THREE_MARK = 'THREE.WebGLRenderer';
 
 /** Strings that survive minification, to say which libraries a chunk carries. */
-const LIBRARY_MARKS: Record<string, string> = {
+export const LIBRARY_MARKS: Record<string, string> = {
 	'three.js': THREE_MARK,
+	GLTFLoader: 'THREE.GLTFLoader',
+	'@pixiv/three-vrm': 'VRMExpressionLoaderPlugin',
 	elkjs: 'org.eclipse.elk',
 	'@statelyai/inspect': '@statelyai.connected',
 	xstate: 'xstate.init'
 };
+
+/** The model loaders, which must arrive only when a model is asked for. */
+export const LOADER_LIBRARIES = ['GLTFLoader', '@pixiv/three-vrm'] as const;

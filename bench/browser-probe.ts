@@ -30,6 +30,10 @@ export interface ProbeReport {
 	maxActive: number;
 	/** performance.now() (ms since navigation start) of the first WebSocket constructed. */
 	firstSocketAt: number | null;
+	/** … when that socket's `open` event fired (the handshake done, as the page saw it). */
+	firstSocketOpenAt: number | null;
+	/** … when that socket's first message (the server's `connected`) arrived. */
+	firstMessageAt: number | null;
 	/** … when the badge first appeared in the DOM. */
 	firstBadgeAt: number | null;
 	/** … when the badge first read data-state=open. */
@@ -58,7 +62,8 @@ export interface FrameSample {
 export const PROBE_SCRIPT = String.raw`(() => {
 	const b = {
 		created: 0, closed: 0, live: new Set(), maxAlive: 0, maxActive: 0,
-		firstSocketAt: null, firstBadgeAt: null, openAt: null, badgeResources: null,
+		firstSocketAt: null, firstSocketOpenAt: null, firstMessageAt: null,
+		firstBadgeAt: null, openAt: null, badgeResources: null,
 		renderFrames: 0, lastRenderTime: -1
 	};
 	Object.defineProperty(window, '__bench', { value: b });
@@ -74,7 +79,12 @@ export const PROBE_SCRIPT = String.raw`(() => {
 			super(url, protocols);
 			b.created += 1;
 			b.live.add(this);
-			if (b.firstSocketAt === null) b.firstSocketAt = performance.now();
+			if (b.firstSocketAt === null) {
+				b.firstSocketAt = performance.now();
+				// Listeners added first, so they run before the page's own: the moment the event came.
+				this.addEventListener('open', () => (b.firstSocketOpenAt = performance.now()), { once: true });
+				this.addEventListener('message', () => (b.firstMessageAt = performance.now()), { once: true });
+			}
 			b.maxAlive = Math.max(b.maxAlive, b.live.size);
 			b.maxActive = Math.max(b.maxActive, active());
 			this.addEventListener('close', () => {
@@ -128,7 +138,8 @@ export const PROBE_SCRIPT = String.raw`(() => {
 
 	b.report = () => ({
 		socketsCreated: b.created, socketsClosed: b.closed, maxAlive: b.maxAlive, maxActive: b.maxActive,
-		firstSocketAt: b.firstSocketAt, firstBadgeAt: b.firstBadgeAt, openAt: b.openAt,
+		firstSocketAt: b.firstSocketAt, firstSocketOpenAt: b.firstSocketOpenAt,
+		firstMessageAt: b.firstMessageAt, firstBadgeAt: b.firstBadgeAt, openAt: b.openAt,
 		badgeResources: b.badgeResources
 	});
 	b.resources = resources;

@@ -1,8 +1,12 @@
 /** The browser benchmark's measurements as table rows with the issue's targets, and notes. */
 import type { CycleResult } from './browser-cycles';
-import type { FrameResult } from './browser-frames';
-import type { HeadFrames } from './browser-model-frames';
-import type { LoadTiming, PageBytes, ScriptFile } from './browser-loads';
+import type { FrameResult, HeadFrames } from './browser-frames';
+import {
+	LOADER_LIBRARIES,
+	type LoadTiming,
+	type PageBytes,
+	type ScriptFile
+} from './browser-loads';
 import type { FrameSample, LongScripts } from './browser-probe';
 import { summarize } from './stats';
 import { bytes, fmt, type Row } from './table';
@@ -108,6 +112,19 @@ export function loadRows(cold: LoadTiming[], warm: LoadTiming[]): Section {
 				value: `${fmt(p50(cold.map((t) => t.firstBadgeAt)), 'ms')} / ${fmt(p50(cold.map((t) => t.firstSocketAt)), 'ms')}`
 			},
 			{
+				figure:
+					'cold: navigation -> socket created -> socket `open` event -> `connected` -> badge `open`, p50',
+				value: [
+					cold.map((t) => t.firstSocketAt),
+					cold.map((t) => t.firstSocketOpenAt),
+					cold.map((t) => t.firstMessageAt),
+					cold.map((t) => t.openAt)
+				]
+					.map((values) => fmt(p50(values), 'ms'))
+					.join(' -> '),
+				target: 'badge `open` ≤ 300 ms'
+			},
+			{
 				figure: 'cold: script in long frames between socket created and open, p50',
 				value: fmt(p50(cold.map((t) => t.blocked.total)), 'ms')
 			},
@@ -131,8 +148,28 @@ export function loadRows(cold: LoadTiming[], warm: LoadTiming[]): Section {
 	};
 }
 
-/** JavaScript before the badge, and the lazy avatar chunk. */
-export function bytesRows(b: PageBytes): Section {
+/** The files among `files` that carry a model loader (GLTFLoader, three-vrm), by name. */
+function loaderFiles(files: ScriptFile[]): string {
+	const found = files.filter((f) => f.contains.some((l) => LOADER_LIBRARIES.includes(l as never)));
+	if (found.length === 0) return 'none';
+	return found.map((f) => `${f.path.split('/').at(-1)} (${f.contains.join(' + ')})`).join(', ');
+}
+
+/** Each file as `name decoded-size [libraries]`, for the notes. */
+function fileList(files: ScriptFile[]): string {
+	return files
+		.map((f) => {
+			const libraries = f.contains.length ? ` [${f.contains.join(', ')}]` : '';
+			return `${f.path.split('/').at(-1)} ${bytes(f.decodedBodySize)}${libraries}`;
+		})
+		.join(', ');
+}
+
+/**
+ * JavaScript before the badge, and the lazy avatar chunk; `withModel` is the same measure with
+ * a model asked for by `?avatar=` (the loaders must still arrive only after the badge).
+ */
+export function bytesRows(b: PageBytes, withModel: PageBytes): Section {
 	const show = (files: ScriptFile[]) => {
 		const transfer = files.reduce((n, f) => n + f.transferSize, 0);
 		const decoded = files.reduce((n, f) => n + f.decodedBodySize, 0);
@@ -167,12 +204,31 @@ export function bytesRows(b: PageBytes): Section {
 		{ figure: `other JS after the badge, ${plural(afterBadge.length)}`, value: show(afterBadge) },
 		{ figure: 'avatar status after load', value: b.avatarStatus }
 	);
+	const modelBefore = withModel.files.filter((f) => f.beforeBadge && !f.three);
+	const modelAfter = withModel.files.filter((f) => !f.beforeBadge);
+	rows.push(
+		{
+			figure: `with a model asked for (?avatar=, test GLB): JS before the badge, ${plural(modelBefore.length)}`,
+			value: show(modelBefore)
+		},
+		{
+			figure: 'model loaders (GLTFLoader, three-vrm) before the badge, without / with a model',
+			value: `${loaderFiles(beforeBadge)} / ${loaderFiles(modelBefore)}`,
+			target: 'none / none'
+		},
+		{
+			figure: 'model loaders after the badge, with a model (loaded when asked for)',
+			value: loaderFiles(modelAfter)
+		},
+		{ figure: 'avatar status after load, with a model', value: withModel.avatarStatus }
+	);
 	const threeEarly = three.some((f) => f.beforeBadge);
 	return {
 		rows,
 		notes: [
 			`Bytes from the Resource Timing API in one cold load: \`transferSize\` (headers + body as sent over the wire) and \`decodedBodySize\` (the JavaScript the browser parsed). Chromium sent \`Accept-Encoding: ${b.acceptEncoding || 'unknown'}\` and the server (adapter-node's precompressed files) answered the scripts with Content-Encoding: ${encodings}, so "transferred" is ${encodings.includes('none') ? 'partly uncompressed' : 'compressed'}.`,
-			`"Before the badge": every script whose response had ended when the badge first entered the DOM (Resource Timing snapshot taken by the init script's MutationObserver at that moment); the badge renders only once the route's code runs, so this is what the page needed to show it. The avatar chunk is the script whose source contains "THREE.WebGLRenderer" (three.js's own warnings), loaded by the avatar's dynamic import; it is left out of "before the badge" ${threeEarly ? 'although it had already arrived by then' : 'and had not arrived by then'}. Libraries in the largest file are recognised by strings minification keeps (elkjs: "org.eclipse.elk", @statelyai/inspect: "@statelyai.connected", xstate: "xstate.init").`
+			`"Before the badge": every script whose response had ended when the badge first entered the DOM (Resource Timing snapshot taken by the init script's MutationObserver at that moment); the badge renders only once the route's code runs, so this is what the page needed to show it. The avatar chunk is the script whose source contains "THREE.WebGLRenderer" (three.js's own warnings), loaded by the avatar's dynamic import; it is left out of "before the badge" ${threeEarly ? 'although it had already arrived by then' : 'and had not arrived by then'}. Libraries are recognised by strings minification keeps (GLTFLoader: "THREE.GLTFLoader", @pixiv/three-vrm: "VRMExpressionLoaderPlugin", elkjs: "org.eclipse.elk", @statelyai/inspect: "@statelyai.connected", xstate: "xstate.init").`,
+			`Scripts before the badge, plain load: ${fileList(beforeBadge)}. With \`?avatar=\` (the test GLB, served by the benchmark; the load waits until the model shows): ${fileList(modelBefore)}; after the badge: ${fileList(modelAfter)}.`
 		]
 	};
 }
@@ -234,7 +290,7 @@ export function modelFrameRows(m: HeadFrames & { bytes: number }): Section {
 			}
 		],
 		notes: [
-			"Test GLB: the head of tests/support/avatar-files.ts (three's GLTFExporter: morph targets named `viseme_*` and ARKit, a skeleton, one 4x4 texture), served by the benchmark from its own HTTP server and loaded by `?avatar=` in a fresh context right after the built-in head's run; measured the same way once `data-avatar-model=glb`."
+			"Test GLB: the head of support/avatar-files.ts (three's GLTFExporter: morph targets named `viseme_*` and ARKit, a skeleton, one 4x4 texture), served by the benchmark from its own HTTP server and loaded by `?avatar=` in a fresh context right after the built-in head's run; measured the same way once `data-avatar-model=glb`."
 		]
 	};
 }

@@ -7,13 +7,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
-import { chromiumArgs, findChromium } from '../tests/support/chromium';
-import { startServerProcess } from '../tests/support/server-process';
+import { chromiumArgs, findChromium } from '../support/chromium';
+import { startServerProcess } from '../support/server-process';
 import type { BenchModule } from './bench-module';
 import { copyBuild } from './browser-build';
 import { runCycles } from './browser-cycles';
 import { avatarFrames } from './browser-frames';
-import { modelFrames } from './browser-model-frames';
+import { modelFrames, withTestGlb } from './browser-model-frames';
 import { coldLoads, pageBytes, warmLoads } from './browser-loads';
 import {
 	bytesRows,
@@ -49,26 +49,32 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
 		throw error;
 	});
 	try {
-		browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs });
-		const version = browser.version();
+		const launched = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs });
+		browser = launched;
+		const version = launched.version();
 		log(
 			`browser: Chromium ${version}, server at ${server.url}, build of ${build.builtAt.toISOString()}`
 		);
 		log(`browser: ${size.cycles} connect/disconnect cycles`);
-		const cycles = await runCycles(browser, server, size.cycles, CYCLE_TIME_LIMIT_MS, log);
+		const cycles = await runCycles(launched, server, size.cycles, CYCLE_TIME_LIMIT_MS, log);
 		log(`browser: ${size.loads} cold and ${size.loads} warm page loads`);
-		const cold = await coldLoads(browser, server.url, size.loads);
-		const warm = await warmLoads(browser, server.url, size.loads);
-		log('browser: script bytes');
-		const page = await pageBytes(browser, server.url);
-		log('browser: avatar frame rate');
-		const frames = await avatarFrames(browser, server.url, size.frameWindowMs);
-		log('browser: avatar frame rate with the test GLB');
-		const model = await modelFrames(browser, server.url, size.frameWindowMs);
+		const cold = await coldLoads(launched, server.url, size.loads);
+		const warm = await warmLoads(launched, server.url, size.loads);
+		const measured = await withTestGlb(async (modelUrl, glbBytes) => {
+			log('browser: script bytes, without and with a model asked for (?avatar=)');
+			const page = await pageBytes(launched, server.url);
+			const withModel = await pageBytes(launched, server.url, modelUrl);
+			log('browser: avatar frame rate');
+			const frames = await avatarFrames(launched, server.url, size.frameWindowMs);
+			log('browser: avatar frame rate with the test GLB');
+			const model = await modelFrames(launched, server.url, modelUrl, size.frameWindowMs);
+			return { page, withModel, frames, model: { ...model, bytes: glbBytes } };
+		});
+		const { page, withModel, frames, model } = measured;
 		const sections: Section[] = [
 			cycleRows(cycles),
 			loadRows(cold, warm),
-			bytesRows(page),
+			bytesRows(page, withModel),
 			frameRows(frames),
 			modelFrameRows(model)
 		];

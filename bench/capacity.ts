@@ -260,13 +260,17 @@ function capacityTable(floor: Measured, talkline: Measured, options: BenchOption
 	};
 }
 
-/** One note on where a server's main thread spent an idle profile. */
-function profileNote(who: string, p: ProfileSummary | undefined): string {
+/** One note on where a server's main thread spent a profile (`during`: of which window). */
+export function profileNote(
+	who: string,
+	p: ProfileSummary | undefined,
+	during = 'idle (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval, after the CPU window)'
+): string {
 	if (!p) return `CPU profile of ${who}: not taken (hold too short).`;
 	const busy = p.totalMs - p.idleMs;
 	const top = p.top
-		.slice(0, 8)
+		.slice(0, 12)
 		.map((e) => `${e.name} (${e.where || 'native'}) ${e.selfMs.toFixed(0)} ms`)
 		.join('; ');
-	return `CPU profile of ${who}'s main thread over ${(p.totalMs / 1000).toFixed(1)} s idle (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval, after the CPU window): busy ${busy.toFixed(0)} ms (${((100 * busy) / p.totalMs).toFixed(1)}%), of which GC ${p.gcMs.toFixed(0)} ms; most self time: ${top}.`;
+	return `CPU profile of ${who}'s main thread over ${(p.totalMs / 1000).toFixed(1)} s ${during}: busy ${busy.toFixed(0)} ms (${((100 * busy) / p.totalMs).toFixed(1)}%), of which GC ${p.gcMs.toFixed(0)} ms; most self time: ${top}.`;
 }

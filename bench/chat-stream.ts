@@ -4,6 +4,7 @@
  * once with the default store (SQLite) and once with the in-memory store, to tell the store's
  * share from the rest.
  */
+import { redisAvailable, startRedisServer, type TestRedis } from '../support/redis-server';
 import { startBenchServer } from './bench-server';
 import { startFleet } from './fleet';
 import type { ChatResult, ConnectResult } from './idle-worker';
@@ -17,7 +18,8 @@ const CHUNK_DELAY_MS = 120;
 /** A question the local brain answers at length (its "about me"). */
 const QUESTION = 'Who are you?';
 const CONCURRENCY_PER_WORKER = 100;
-const STORES = ['sqlite', 'memory'] as const;
+const STORES = ['sqlite', 'redis', 'memory'] as const;
+type Store = (typeof STORES)[number];
 
 interface ChatRun {
 	connected: number;
@@ -29,10 +31,19 @@ interface ChatRun {
 }
 
 export async function runChat(options: BenchOptions, log: (line: string) => void): Promise<Table> {
-	const runs: ChatRun[] = [];
-	for (const store of STORES) runs.push(await chatRun(store, options, log));
-	const [sqlite, memory] = runs as [ChatRun, ChatRun];
-	const both = (pick: (run: ChatRun) => string) => `${pick(sqlite)} / ${pick(memory)}`;
+	const runs: (ChatRun | undefined)[] = [];
+	for (const store of STORES) {
+		if (store === 'redis' && !redisAvailable()) {
+			log('chat (redis): skipped, redis-server not found (apt-get install redis-server)');
+			runs.push(undefined);
+		} else runs.push(await chatRun(store, options, log));
+	}
+	const [sqlite] = runs as [ChatRun];
+	/** One column per store: `value` the first, `more` the others. */
+	const perStore = (pick: (run: ChatRun) => string) => {
+		const [value, ...more] = runs.map((run) => (run ? pick(run) : 'n/a (no redis-server)'));
+		return { value: value as string, more };
+	};
 	const total = (run: ChatRun, pick: (r: ChatResult) => number) =>
 		run.results.reduce((n, r) => n + pick(r), 0);
 	const samples = (run: ChatRun, pick: (r: ChatResult) => number[]) =>
@@ -50,40 +61,41 @@ export async function runChat(options: BenchOptions, log: (line: string) => void
 		1;
 	return {
 		title: `Chat streaming: ${fmt(options.chats)} concurrent replies over ${fmt(options.clients)} connections`,
+		columns: ['SQLite', 'Redis', 'memory'],
 		rows: [
-			{ figure: 'connections', value: both((run) => fmt(run.connected)) },
+			{ figure: 'connections', ...perStore((run) => fmt(run.connected)) },
 			{
 				figure: 'replies completed, interrupted, unfinished',
-				value: both(
+				...perStore(
 					(run) =>
 						`${fmt(total(run, (r) => r.completed))}, ${fmt(total(run, (r) => r.interrupted))}, ` +
 						fmt(total(run, (r) => r.unfinished))
 				)
 			},
-			{ figure: 'chunk gaps timed', value: both((run) => fmt(gaps(run).length)) },
-			{ figure: 'chunk latency p50', value: both((run) => ms(late(run).p50)) },
-			{ figure: 'chunk latency p99', value: both((run) => ms(late(run).p99)), target: '≤ 50 ms' },
-			{ figure: 'chunk latency max', value: both((run) => ms(late(run).max)) },
+			{ figure: 'chunk gaps timed', ...perStore((run) => fmt(gaps(run).length)) },
+			{ figure: 'chunk latency p50', ...perStore((run) => ms(late(run).p50)) },
+			{ figure: 'chunk latency p99', ...perStore((run) => ms(late(run).p99)), target: '≤ 50 ms' },
+			{ figure: 'chunk latency max', ...perStore((run) => ms(late(run).max)) },
 			{
 				figure: 'chat sent -> first chunk p50, p99',
-				value: both((run) => p50p99(summarize(samples(run, (r) => r.firstDeltaMs))))
+				...perStore((run) => p50p99(summarize(samples(run, (r) => r.firstDeltaMs))))
 			},
 			{
 				figure: 'chat sent -> ack p50, p99',
-				value: both((run) => p50p99(summarize(samples(run, (r) => r.ackMs))))
+				...perStore((run) => p50p99(summarize(samples(run, (r) => r.ackMs))))
 			},
 			{
 				figure: 'server event-loop delay p99, max',
-				value: both((run) => `${ms(run.loopP99)}, ${ms(run.loopMax)}`)
+				...perStore((run) => `${ms(run.loopP99)}, ${ms(run.loopMax)}`)
 			},
 			{
 				figure: 'server CPU while streaming',
-				value: both((run) => fmt(run.cpu * 100, '%', 0))
+				...perStore((run) => fmt(run.cpu * 100, '%', 0))
 			},
-			{ figure: 'streaming took', value: both((run) => fmt(run.seconds, 's', 1)) }
+			{ figure: 'streaming took', ...perStore((run) => fmt(run.seconds, 's', 1)) }
 		],
 		notes: [
-			`Values read "STORE=sqlite (the default: WAL, synchronous=NORMAL, FULL for the one commit behind the acks of each event-loop turn; one transaction per streamed piece) / STORE=memory"; a fresh server and fresh clients for each. CPU in % of one core.`,
+			`Columns: STORE=sqlite (the default: WAL, synchronous=NORMAL, FULL for the one commit behind the acks of each event-loop turn; one transaction per streamed piece); REDIS_URL (the Redis store, on a local redis-server of its own with persistence off, so the figures are the client and its round trips, not a disk); STORE=memory. A fresh server and fresh clients for each. CPU in % of one core, of the Talkline process only (redis-server's own CPU is not in it).`,
 			`All chats ("${QUESTION}") are sent at the same moment from the first clients of each worker; the other connections stay idle (pings every 10 s). The local brain streams its answer in ${fmt(chunksPerReply)} chunks, ${CHUNK_DELAY_MS} ms apart (BRAIN_CHUNK_DELAY_MS).`,
 			`Chunk latency: deltas carry no send time, so each chunk is timed on the client against the one before it: (gap between two consecutive \`reply.delta\`s of a reply) - ${CHUNK_DELAY_MS} ms. That is the delay the server, the network and the client added to that chunk beyond the brain's pause (storing it, timer lateness, sending, receiving); a delay common to all chunks of a reply does not show in it, which is what the first-chunk time is for.`,
 			"First chunk and ack: from sending the chat to receiving the first `reply.delta` / the `ack`, both on the client's clock (performance.now), so they are end-to-end times."
@@ -92,14 +104,15 @@ export async function runChat(options: BenchOptions, log: (line: string) => void
 }
 
 async function chatRun(
-	store: (typeof STORES)[number],
+	store: Store,
 	options: BenchOptions,
 	log: (line: string) => void
 ): Promise<ChatRun> {
 	const { clients, chats } = options;
+	const redis: TestRedis | undefined = store === 'redis' ? await startRedisServer() : undefined;
 	const server = await startBenchServer({
 		BRAIN_CHUNK_DELAY_MS: String(CHUNK_DELAY_MS),
-		STORE: store
+		...(redis ? { REDIS_URL: redis.url } : { STORE: store })
 	});
 	const fleet = await startFleet('idle-worker.ts', clients);
 	try {
@@ -135,6 +148,7 @@ async function chatRun(
 	} finally {
 		await fleet.close();
 		await server.process.kill();
+		await redis?.stop();
 	}
 }
 

@@ -6,7 +6,7 @@
  * store, no sessions, no logging per connection. Run by ./bench-server.ts with the same probe
  * and the same tsx loader as the real server, so that the two are measured alike.
  *
- * Speaks just enough of scripts/serve.ts's interface for tests/support/server-process.ts: the
+ * Speaks just enough of scripts/serve.ts's interface for support/server-process.ts: the
  * `server.listening` log line with the port, and `GET /healthz` with the connection count.
  */
 import { randomUUID } from 'node:crypto';

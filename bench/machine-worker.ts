@@ -43,8 +43,12 @@ let states: ConnectionStateName[] = [];
 let reopenedAt = new Float64Array(0);
 let marked = false;
 let reopened = 0;
-/** Wall-clock time of every connection attempt that failed (connecting -> not open) since the mark. */
-let failedAt: number[] = [];
+/**
+ * Connection attempts that failed (connecting -> not open) since the mark: refused (nothing
+ * listening: the server was down), and the rest, which reached a listening server.
+ */
+let refused = 0;
+let failedHandshakes = 0;
 /** Close code and reason of those failed attempts, counted. */
 let failedWhy = new Map<string, number>();
 
@@ -55,8 +59,19 @@ function start(args: StartArgs): Promise<Progress> {
 	reopenedAt = new Float64Array(count).fill(Number.NaN);
 	marked = false;
 	reopened = 0;
-	const createSocket = (url: string) =>
-		new WebSocket(url, { localAddress: args.localAddress, perMessageDeflate: false });
+	/** Per actor, what `ws` said when its last socket failed (the machine only sees 1006). */
+	const socketErrors: (string | undefined)[] = new Array<string | undefined>(count);
+	const socketFactory = (i: number) => (url: string) => {
+		const socket = new WebSocket(url, {
+			localAddress: args.localAddress,
+			perMessageDeflate: false
+		});
+		socketErrors[i] = undefined;
+		socket.on('error', (error: NodeJS.ErrnoException) => {
+			socketErrors[i] = error.code ?? error.message;
+		});
+		return socket;
+	};
 	let next = 0;
 	let open = 0;
 	return new Promise((resolve) => {
@@ -68,7 +83,7 @@ function start(args: StartArgs): Promise<Progress> {
 				input: {
 					url: `${args.baseUrl}bench-${args.first + i}`,
 					config: { jitter: args.jitter },
-					createSocket
+					createSocket: socketFactory(i)
 				}
 			});
 			// The machine emits each frame parsed once (unknown: the app validates it).
@@ -85,9 +100,11 @@ function start(args: StartArgs): Promise<Progress> {
 				if (state === previous) return;
 				states[i] = state;
 				if (marked && previous === 'connecting' && state !== 'open') {
-					failedAt.push(Date.now());
+					if (socketErrors[i] === 'ECONNREFUSED') refused += 1;
+					else failedHandshakes += 1;
 					const close = snapshot.context.lastClose;
-					const why = close ? `${close.code} ${close.reason}`.trim() : 'no close';
+					const closed = close ? `${close.code} ${close.reason}`.trim() : 'no close';
+					const why = socketErrors[i] ? `${closed} (${socketErrors[i]})` : closed;
 					failedWhy.set(why, (failedWhy.get(why) ?? 0) + 1);
 				}
 				if (state !== 'open') return;
@@ -124,7 +141,8 @@ serveCommands({
 	mark() {
 		reopenedAt.fill(Number.NaN);
 		reopened = 0;
-		failedAt = [];
+		refused = 0;
+		failedHandshakes = 0;
 		failedWhy = new Map();
 		marked = true;
 		return Date.now();
@@ -132,7 +150,8 @@ serveCommands({
 	progress,
 	collect: () => ({
 		reopenedAt,
-		failedAt: Float64Array.from(failedAt),
+		refused,
+		failedHandshakes,
 		failedWhy: Object.fromEntries(failedWhy),
 		...progress()
 	}),

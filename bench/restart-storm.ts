@@ -5,17 +5,25 @@
  * started again. Reports how long until 50/95/100% of the clients are `open` again, the
  * connection attempts that failed, and the server's event-loop delay while they came back.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startBenchServer, type BenchServer } from './bench-server';
+import { copyBuild, type BuildCopy } from './browser-build';
 import { startFleet, type Fleet } from './fleet';
 import type { Progress } from './machine-worker';
 import type { BenchOptions } from './options';
-import type { ProbeMetrics } from './server-probe';
+import { profileNote } from './capacity';
+import type { ProbeMetrics, ProfileSummary } from './server-probe';
 import { concat } from './stats';
 import { fmt, type Table } from './table';
 import { sleep } from './wait';
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUCKET_MS = 100;
 const CONCURRENCY_PER_WORKER = 100;
+/** How long the restarted server's main thread is profiled, from its first /healthz answer. */
+const PROFILE_MS = 8_000;
 
 type RestartKind = 'kill' | 'graceful';
 const KINDS: readonly RestartKind[] = ['kill', 'graceful'];
@@ -25,6 +33,10 @@ interface StormRun {
 	clients: number;
 	/** Seconds from the kill (or SIGTERM) until the restarted server answered /healthz. */
 	serverBackS: number;
+	/** Seconds from the signal until the old server had closed every socket (graceful only). */
+	closedS: number;
+	/** Seconds from the signal until the new server logged that it listens. */
+	listeningS: number;
 	/** Seconds from the kill until 50/95/100% were open again (NaN: not reached). */
 	t50: number;
 	t95: number;
@@ -34,19 +46,36 @@ interface StormRun {
 	peakInOneSecond: number;
 	missing: number;
 	failed: number;
-	/** Connection attempts that failed before / after the server answered /healthz again. */
-	failedWhileDown: number;
-	failedAfterBack: number;
+	/**
+	 * Connection attempts refused while nothing listened (ECONNREFUSED), and those that failed
+	 * against a listening server (reset, timed out, an HTTP error, closed before `connected`).
+	 */
+	refused: number;
+	failedHandshakes: number;
 	/** Close codes and reasons of the failed attempts, most frequent first. */
 	failedWhy: string;
+	/** The server's `connection.headers_timeout` lines: all, and those that had read nothing. */
+	headerTimeouts: { all: number; silent: number };
 	/** The server's event-loop delay from /healthz answering until every client was back. */
 	loop: ProbeMetrics['loopDelay'];
 	/** Clients open again in each second after the kill. */
 	perSecond: number[];
+	/** Where the restarted server's main thread spent the first PROFILE_MS after /healthz. */
+	profile: ProfileSummary | undefined;
 }
 
 export async function runStorm(options: BenchOptions, log: (line: string) => void): Promise<Table> {
-	const server = await startBenchServer();
+	// The compiled server, as `npm start` runs it in production: a restart through tsx spent
+	// seconds compiling TypeScript before it could accept anyone (1.5 s against 2.7 s to
+	// /healthz at load 12), and every client waits for that.
+	const build = existsSync(path.join(root, 'build', 'server.js')) ? copyBuild(root) : undefined;
+	let server: BenchServer;
+	try {
+		server = await startBenchServer({}, undefined, build && { cwd: build.dir });
+	} catch (error) {
+		build?.remove();
+		throw error;
+	}
 	const fleet = await startFleet('machine-worker.ts', options.clients);
 	const runs: StormRun[] = [];
 	try {
@@ -54,6 +83,7 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 	} finally {
 		await fleet.close();
 		await server.process.kill();
+		build?.remove();
 	}
 	const [killed, graceful] = runs as [StormRun, StormRun];
 	const both = (pick: (run: StormRun) => string) => ({
@@ -66,6 +96,10 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 		title: `Restart storm: ${fmt(options.clients)} connection machines, the server restarted under them`,
 		columns: ['kill -9, restart', 'graceful (1012), restart'],
 		rows: [
+			{
+				figure: 'old server closed every socket / new one listening, after',
+				...both((r) => `${Number.isNaN(r.closedS) ? '—' : s(r.closedS)} / ${s(r.listeningS)}`)
+			},
 			{ figure: 'server answering /healthz again after', ...both((r) => s(r.serverBackS)) },
 			{ figure: 'time to 50% open again', ...both((r) => s(r.t50)) },
 			{
@@ -83,13 +117,13 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 				...both((r) => `${fmt(r.missing)} / ${fmt(r.failed)}`)
 			},
 			{
-				figure: 'failed connection attempts, server up (handshakes)',
-				...both((r) => fmt(r.failedAfterBack)),
+				figure: 'failed handshakes (the server was listening)',
+				...both((r) => fmt(r.failedHandshakes)),
 				target: '0'
 			},
 			{
-				figure: 'failed connection attempts, server down (refused)',
-				...both((r) => fmt(r.failedWhileDown))
+				figure: 'attempts refused while the server was down (ECONNREFUSED)',
+				...both((r) => fmt(r.refused))
 			},
 			{
 				figure: 'server event-loop delay p99 / max while they came back',
@@ -102,10 +136,10 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			{ figure: 'reconnects in the busiest 1 s', ...both((r) => fmt(r.peakInOneSecond)) }
 		],
 		notes: [
-			'Two restarts, one after the other against the same server process and store, each with new machines: the server killed with SIGKILL and started again at once; then stopped with SIGTERM (it closes every socket with 1012 "service restart" and exits) and started again at once. tsx start-up is included in both.',
+			`Two restarts, one after the other against the same server process and store, each with new machines: the server killed with SIGKILL and started again at once; then stopped with SIGTERM (it closes every socket with 1012 "service restart" and exits) and started again at once. The server: ${serverKind(build)}; its start-up is included in both.`,
 			`Clients: ${fleet.workers.length} worker processes, each running its share of actors of machines/connection.ts (the page's settings: first reconnect after 0.75-1 s, jitter 0.25, then 2, 4, 8 s, …) with a \`ws\` socket factory bound to its own 127.0.0.x address; all open before the restart.`,
 			'Time zero is the signal. "Open again" is the first entry into the machine\'s `open` state after it, stamped with Date.now() in the worker (one clock for all processes).',
-			"Failed attempts: the machine went from `connecting` to anything but `open` (refused, reset, timed out, closed before `connected`), split by whether it happened before or after the restarted server first answered /healthz. The spec's jittered backoff spreads the retries of the refused ones.",
+			"Failed attempts: the machine went from `connecting` to anything but `open`, split by what `ws` reported for the socket: ECONNREFUSED (nothing listened: the server was down) against everything else (reset, timed out, an HTTP error, closed before `connected`), which reached a listening server and is a failed handshake. (Split by the cause, not by the time: the workers' clocks stamp an event when their loaded event loop gets to it, and refusals stamped after /healthz answered were counted as failed handshakes before.) The spec's jittered backoff spreads the retries of the refused ones.",
 			'Event-loop delay: bench/server-probe.ts in the restarted server, reset when /healthz first answers and read once every client is back (or the wait ends).',
 			`Reconnect rate: those open events counted in ${BUCKET_MS} ms buckets on the client side; the busiest bucket times 10, and the busiest run of 10 consecutive buckets. (When accepts are capped by the CPU, jitter does not lower this peak: the cap sets it. The figure that matters is the time to 95%.)`,
 			...runs.map(
@@ -114,10 +148,27 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			),
 			...runs.map(
 				(run) =>
+					`Header deadlines the server enforced after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'} (408, logged \`connection.headers_timeout\`): ${fmt(run.headerTimeouts.all)}, of which ${fmt(run.headerTimeouts.silent)} had not received a single byte of their request (the client had connected and not written yet).`
+			),
+			...runs.map((run) =>
+				profileNote(
+					`the server restarted after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}`,
+					run.profile,
+					'from its first /healthz answer, during the storm (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval)'
+				)
+			),
+			...runs.map(
+				(run) =>
 					`Open again per second after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}: ${run.perSecond.join(', ')}.`
 			)
 		]
 	};
+}
+
+function serverKind(build: BuildCopy | undefined): string {
+	return build
+		? `the compiled build/server.js, as \`npm start\` runs it (a copy of the build of ${build.builtAt.toISOString().slice(0, 16)}Z)`
+		: 'scripts/serve.ts through tsx (no build/server.js: run `npm run build` to measure the compiled server)';
 }
 
 async function storm(
@@ -142,13 +193,29 @@ async function storm(
 	await sleep(1_000);
 	await fleet.all('mark');
 	const killedAt = Date.now();
+	const logFrom = server.process.output().length;
 	if (kind === 'kill') {
 		await server.process.kill();
 		await server.process.restart();
 	} else await server.process.restart(); // SIGTERM, wait for the exit, start again
 	const backAt = Date.now();
 	await server.resetLoopStats();
+	// BENCH_PROFILE_DIR=<folder> keeps the whole profile (storm-kill.cpuprofile, …) for DevTools.
+	const profileDir = process.env.BENCH_PROFILE_DIR;
+	const saveTo = profileDir ? path.resolve(profileDir, `storm-${kind}.cpuprofile`) : undefined;
+	const profiling = server.profile(PROFILE_MS, saveTo).catch(() => undefined);
 	const serverBackS = (backAt - killedAt) / 1000;
+	const logged = (event: string) => {
+		const line = server.process
+			.output()
+			.slice(logFrom)
+			.split('\n')
+			.find((l) => l.includes(`"event":"${event}"`));
+		const time = line ? (JSON.parse(line) as { time?: number }).time : undefined;
+		return time === undefined ? Number.NaN : (time - killedAt) / 1000;
+	};
+	const closedS = logged('server.closed');
+	const listeningS = logged('server.listening');
 	const deadline = killedAt + options.stormTimeoutMs;
 	while (Date.now() < deadline) {
 		const progress = await fleet.all<Progress>('progress');
@@ -156,10 +223,12 @@ async function storm(
 		await sleep(250);
 	}
 	const { loopDelay } = await server.metrics();
+	const profile = await profiling;
 	const results = await fleet.all<
 		Progress & {
 			reopenedAt: Float64Array;
-			failedAt: Float64Array;
+			refused: number;
+			failedHandshakes: number;
 			failedWhy: Record<string, number>;
 		}
 	>('collect');
@@ -173,24 +242,26 @@ async function storm(
 		.filter((t) => !Number.isNaN(t))
 		.map((t) => (t - killedAt) / 1000)
 		.sort();
-	const failures = concat(results.map((r) => r.failedAt));
-	const failedAfterBack = failures.filter((t) => t >= backAt).length;
 	return {
 		kind,
 		clients: open,
 		serverBackS,
+		closedS,
+		listeningS,
 		...reachedAt(times, open),
 		...peaks(times),
 		missing: open - times.length,
 		perSecond: perSecond(times),
 		failed: results.reduce((sum, r) => sum + r.states.failed, 0),
-		failedWhileDown: failures.length - failedAfterBack,
-		failedAfterBack,
+		refused: results.reduce((sum, r) => sum + r.refused, 0),
+		failedHandshakes: results.reduce((sum, r) => sum + r.failedHandshakes, 0),
 		failedWhy: [...failedWhy]
 			.sort((a, b) => b[1] - a[1])
 			.map(([why, n]) => `${why}: ${fmt(n)}`)
 			.join(', '),
-		loop: loopDelay
+		headerTimeouts: headerTimeoutsIn(server.process.output().slice(logFrom)),
+		loop: loopDelay,
+		profile
 	};
 }
 
@@ -231,4 +302,14 @@ function peaks(seconds: Float64Array): { peakPerSecond: number; peakInOneSecond:
 		window = Math.max(window, sum);
 	}
 	return { peakPerSecond: peak * (1000 / BUCKET_MS), peakInOneSecond: window };
+}
+
+function headerTimeoutsIn(output: string): { all: number; silent: number } {
+	const lines = output
+		.split('\n')
+		.filter((line) => line.includes('"event":"connection.headers_timeout"'));
+	const silent = lines.filter(
+		(line) => line.includes('"bytesRead":0,') || line.endsWith('"bytesRead":0}')
+	);
+	return { all: lines.length, silent: silent.length };
 }

@@ -14,6 +14,7 @@ import os from 'node:os';
 import browser from './browser';
 import { runCapacity } from './capacity';
 import { runChat } from './chat-stream';
+import { runFailover } from './failover';
 import { runStorm } from './restart-storm';
 import type { BenchModule } from './bench-module';
 import { parseOptions, type BenchName } from './options';
@@ -26,6 +27,7 @@ const benchmarks: Record<BenchName, BenchModule> = {
 	capacity: { run: runCapacity },
 	storm: { run: runStorm },
 	chat: { run: runChat },
+	failover: { run: runFailover },
 	browser
 };
 

@@ -7,9 +7,11 @@
  * - `GET /metrics?gc=1`: the same after full garbage collections (needs `--expose-gc`);
  * - `GET /reset`: restarts the event-loop delay histogram and utilization window.
  * - `GET /profile?ms=N`: a V8 CPU profile of the next N ms (node:inspector, in this process),
- *   answered as the functions with the most self time (see `ProfileSummary`).
- * It only reads; it changes nothing in the server.
+ *   answered as the functions with the most self time (see `ProfileSummary`); `&save=<file>`
+ *   also writes the whole profile to that file.
+ * It only reads (the server's state); it changes nothing in the server.
  */
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
@@ -80,7 +82,7 @@ interface ProfileNode {
 	callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
-async function profile(ms: number): Promise<ProfileSummary> {
+async function profile(ms: number, saveTo: string | null): Promise<ProfileSummary> {
 	const session = new Session();
 	session.connect();
 	try {
@@ -91,6 +93,7 @@ async function profile(ms: number): Promise<ProfileSummary> {
 		const { profile: result } = (await session.post('Profiler.stop')) as unknown as {
 			profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 		};
+		if (saveTo) writeFileSync(saveTo, JSON.stringify(result));
 		const byId = new Map(result.nodes.map((node) => [node.id, node]));
 		const self = new Map<string, { name: string; where: string; selfMs: number }>();
 		let totalMs = 0;
@@ -123,7 +126,7 @@ async function profile(ms: number): Promise<ProfileSummary> {
 const probe = http.createServer((req, res) => {
 	const url = new URL(req.url ?? '/', 'http://probe');
 	if (url.pathname === '/profile') {
-		profile(Number(url.searchParams.get('ms') ?? 10_000)).then(
+		profile(Number(url.searchParams.get('ms') ?? 10_000), url.searchParams.get('save')).then(
 			(summary) => {
 				res.writeHead(200, { 'content-type': 'application/json' });
 				res.end(JSON.stringify(summary));

@@ -1,7 +1,7 @@
 /**
  * Your own avatar, in the real built app in Chromium (WebGL through SwiftShader): a GLB with
  * Ready Player Me / ARKit morphs and a minimal VRM 1.0, both made in code by
- * tests/support/avatar-files.ts, loaded through the file input, a drop and `?avatar=` (served by
+ * support/avatar-files.ts, loaded through the file input, a drop and `?avatar=` (served by
  * a small HTTP server of this test). The avatar element says what the renderer shows
  * (`data-avatar-model`), which model targets are at 0.25 or more (`data-model-active`) and what
  * the GPU holds (`data-gpu-geometries`, `data-gpu-textures`).
@@ -12,13 +12,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CDPSession, Locator, Page, TestInfo } from '@playwright/test';
+import { LIBRARY_MARKS, LOADER_LIBRARIES } from '../../bench/browser-loads';
+import { installProbe, probeReport, probeResources } from '../../bench/browser-probe';
 import {
 	makeBrokenFiles,
 	makeFacelessGlb,
 	makeTestGlb,
 	makeTestVrm
-} from '../support/avatar-files';
+} from '../../support/avatar-files';
 import { expect, expectState, test, uniqueId } from './page-support';
+import { pixelStats, settled } from './pixels';
 
 let glb: Buffer;
 let vrm: Buffer;
@@ -69,7 +72,7 @@ test.afterAll(async () => {
 
 async function openDemo(page: Page, query = ''): Promise<Locator> {
 	await page.setViewportSize({ width: 800, height: 1000 });
-	await page.goto(`/dev/avatar?motion=0${query}`);
+	await page.goto(`/dev/avatar?motion=0&adapt=0${query}`);
 	const avatar = page.getByTestId('avatar');
 	// SwiftShader starts slowly on a busy machine.
 	await expect(avatar).toHaveAttribute('data-avatar-status', 'ready', { timeout: 60_000 });
@@ -95,6 +98,39 @@ async function expectActive(avatar: Locator, names: string[]): Promise<string[]>
 		expect(active).toEqual(expect.arrayContaining(names));
 	}).toPass({ timeout: 20_000 });
 	return active;
+}
+
+/**
+ * Records, from the first render on, the avatar's shown viseme beside the model's active morph
+ * targets each time either changes: which morphs moved for which mouth shape.
+ */
+async function recordMouth(page: Page): Promise<void> {
+	await page.addInitScript(() => {
+		const seen: { viseme: string; active: string[] }[] = [];
+		Object.assign(window, { __mouth: seen });
+		new MutationObserver(() => {
+			const avatar = document.querySelector('[data-testid="avatar"]');
+			if (!avatar) return;
+			const viseme = avatar.getAttribute('data-viseme') ?? '';
+			const active = (avatar.getAttribute('data-model-active') ?? '').split(' ').filter(Boolean);
+			seen.push({ viseme, active });
+		}).observe(document, {
+			subtree: true,
+			attributes: true,
+			attributeFilter: ['data-viseme', 'data-model-active']
+		});
+	});
+}
+
+/** The visemes the mouth showed while the model's own morph for that viseme was active. */
+function visemesWithTheirMorph(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		const seen = (window as unknown as { __mouth: { viseme: string; active: string[] }[] }).__mouth;
+		const matched = seen
+			.filter(({ viseme, active }) => viseme !== 'sil' && active.includes(`viseme_${viseme}`))
+			.map(({ viseme }) => viseme);
+		return [...new Set(matched)];
+	});
 }
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
@@ -141,6 +177,70 @@ test('a GLB chosen in the file input is driven like the built-in head: visemes, 
 	await expect(page.getByTestId('avatar-message')).toHaveText('Showing the default avatar.');
 });
 
+/**
+ * The scripts of this page load, split at the moment the badge first showed (the benchmark's
+ * probe snapshots Resource Timing then), each with the model loaders its source carries.
+ */
+async function loadersAroundBadge(page: Page) {
+	const { badgeResources } = await probeReport(page);
+	const before = new Set((badgeResources ?? []).map((entry) => entry.name));
+	const scripts = (await probeResources(page)).filter((entry) => entry.name.endsWith('.js'));
+	const split = { before: [] as string[], after: [] as string[], beforeCount: 0 };
+	for (const { name } of scripts) {
+		const source = await (await page.request.get(name)).text();
+		const loaders = LOADER_LIBRARIES.filter((library) => source.includes(LIBRARY_MARKS[library]!));
+		if (before.has(name)) split.beforeCount += 1;
+		(before.has(name) ? split.before : split.after).push(...loaders);
+	}
+	return split;
+}
+
+test('GLTFLoader and three-vrm are not among the scripts before the badge, with or without ?avatar=', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
+	await installProbe(page);
+	await page.goto(`/?clientId=${uniqueId('e2e-loaders')}`);
+	await expectState(page, 'open');
+	const avatar = page.getByTestId('avatar');
+	await expect(avatar).toHaveAttribute('data-avatar-status', 'ready', { timeout: 60_000 });
+	const plain = await loadersAroundBadge(page);
+	expect(plain.beforeCount).toBeGreaterThan(0);
+	expect(plain.before).toEqual([]);
+	// Nobody asked for a model: the loaders do not come at all.
+	expect(plain.after).toEqual([]);
+
+	const address = encodeURIComponent(`${filesUrl}/test.vrm`);
+	await page.goto(`/?clientId=${uniqueId('e2e-loaders-vrm')}&avatar=${address}`);
+	await expectState(page, 'open');
+	await expectModel(avatar, 'vrm');
+	const asked = await loadersAroundBadge(page);
+	expect(asked.before).toEqual([]);
+	// Control: the marks do find both loaders once a model is asked for, after the badge.
+	expect(asked.after).toEqual(expect.arrayContaining([...LOADER_LIBRARIES]));
+});
+
+test('a loaded model greys out in the failed state, like the built-in head', async ({
+	page
+}, testInfo) => {
+	test.setTimeout(120_000);
+	const avatar = await openDemo(page, `&avatar=${encodeURIComponent(`${filesUrl}/test.glb`)}`);
+	await expectModel(avatar, 'glb');
+	const open = await settled(avatar);
+	await press(page, 'section[aria-label="Connection state"] button:text-is("failed")');
+	await expect(avatar).toHaveAttribute('data-state', 'failed');
+	const failed = await settled(avatar);
+	await screenshot(page, testInfo, 'glb-failed');
+	const colour = { open: await pixelStats(page, open), failed: await pixelStats(page, failed) };
+	// Control: the open face is in colour (skin and a blue shirt), so losing it can show.
+	expect(colour.open.coloured).toBeGreaterThan(0.1);
+	expect(colour.failed.coloured).toBeLessThan(colour.open.coloured / 2);
+	// Back in colour when the connection recovers.
+	await press(page, 'section[aria-label="Connection state"] button:text-is("open")');
+	const again = await settled(avatar);
+	expect((await pixelStats(page, again)).coloured).toBeGreaterThan(colour.open.coloured * 0.8);
+});
+
 test('a VRM from ?avatar= speaks with its vowels and shows moods with its presets', async ({
 	page
 }, testInfo) => {
@@ -167,6 +267,7 @@ test('on the talk page a chosen GLB mouths the answer, smiles, and comes back af
 	page
 }, testInfo) => {
 	test.setTimeout(150_000);
+	await recordMouth(page);
 	await page.setViewportSize({ width: 1100, height: 800 });
 	await page.goto(`/?clientId=${uniqueId('e2e-avatar-model')}`);
 	await expectState(page, 'open');
@@ -186,6 +287,13 @@ test('on the talk page a chosen GLB mouths the answer, smiles, and comes back af
 		timeout: 30_000
 	});
 	await expect(avatar).toHaveAttribute('data-speaking', 'false', { timeout: 30_000 });
+	// The right morphs: as the mouth showed a viseme, the model's morph of that name was active
+	// (eight of them for this answer here; a slow machine draws fewer frames).
+	const matched = await visemesWithTheirMorph(page);
+	expect(
+		matched.length,
+		`visemes shown with their own morph: ${matched.join(' ')}`
+	).toBeGreaterThanOrEqual(2);
 	// "You're welcome! Happy to help." comes with the happy mood.
 	await expect(avatar).toHaveAttribute('data-mood', 'happy');
 	await expectActive(avatar, ['mouthSmileLeft', 'mouthSmileRight']);

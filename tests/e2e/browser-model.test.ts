@@ -10,7 +10,6 @@
  */
 import type { AnyTransitionDefinition } from 'xstate';
 import { connectionStateName } from '../../machines/connection';
-import { chromiumArgs, findChromium } from '../support/chromium';
 import { initialModelSnapshot, stepModel, type ModelEvent } from '../model/connection-model';
 import {
 	allTransitions,
@@ -23,13 +22,6 @@ import {
 } from './model/browser-paths';
 import { PathRun, startWorld, type World } from './model/browser-world';
 import { expect, test, uniqueId } from './page-support';
-
-test.use({
-	launchOptions: {
-		executablePath: findChromium(),
-		args: [...chromiumArgs.filter((arg) => !/swiftshader|angle/.test(arg)), '--disable-webgl']
-	}
-});
 
 const { paths, unreachable } = planBrowserPaths();
 const covered = new Set<AnyTransitionDefinition>();

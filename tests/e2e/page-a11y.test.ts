@@ -4,7 +4,7 @@
  * machine's six states, after a streamed reply, and with the inspector open.
  */
 import type { Page } from '@playwright/test';
-import { startFaultProxy } from '../support/fault-proxy';
+import { startFaultProxy } from '../../support/fault-proxy';
 import { axeViolations, expectNoAxeViolations, LOOKS, showAs } from './a11y-support';
 import {
 	badge,

@@ -151,3 +151,35 @@ test('an answer is text, never HTML', async ({ page }) => {
 	).toHaveCount(0);
 	await expect(page).toHaveTitle('Talkline');
 });
+
+test('the transcript gives assistive technology an answer once, whole, when it ends', async ({
+	page,
+	startServer
+}) => {
+	// Slow chunks, so that the answer streams long enough to be looked at while it does.
+	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '250' }, 0, true);
+	await page.goto(pageUrl(server, uniqueId('e2e-log')));
+	await expectState(page, 'open');
+	await say(page, 'Tell me about yourself and our connection, in detail please.');
+	const log = page.getByRole('log', { name: 'Messages' });
+	const answer = page.getByTestId('message-avatar').last();
+	await expect(answer).toHaveAttribute('data-status', 'streaming');
+
+	// What a screen reader has of the log (the accessibility tree), sampled while it streams.
+	const streaming: string[] = [];
+	for (;;) {
+		const before = await answer.getAttribute('data-status');
+		const tree = await log.ariaSnapshot();
+		const after = await answer.getAttribute('data-status');
+		if (before === 'streaming' && after === 'streaming') streaming.push(tree);
+		if (after !== 'streaming') break;
+		await page.waitForTimeout(50);
+	}
+	await expect(answer).toHaveAttribute('data-status', 'done');
+	const text = (await answer.locator('.text').textContent()) ?? '';
+	const opening = text.slice(0, 12);
+	expect(opening.length).toBe(12);
+	expect(streaming.length).toBeGreaterThan(1);
+	for (const tree of streaming) expect(tree).not.toContain(opening);
+	expect(await log.ariaSnapshot()).toContain(text.slice(0, 40));
+});

@@ -5,7 +5,7 @@
  * 20 s counts as a failed attempt, then the backoff), connects once the server is up, with most
  * of its 10 attempts left, and the badge says all along that the server may be waking up.
  */
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
 import {
 	advance,
 	advanceUntil,

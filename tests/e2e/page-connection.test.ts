@@ -120,6 +120,10 @@ test('with the server down the badge fails after attempt 10, and Retry reconnect
 	await page.getByTestId('connection-button').click();
 	await expectState(page, 'open');
 	await expect(badge(page)).toHaveAttribute('data-attempt', '0');
+	// The avatar's code and its picker load after the first open, just as the server went away:
+	// whatever did not arrive then comes once the connection is back.
+	await expect(page.getByTestId('avatar')).toHaveAttribute('data-avatar-status', 'ready');
+	await expect(page.getByTestId('avatar-picker')).toBeVisible();
 });
 
 test('the server closing with 1008 (rate limit) fails at once, with the reason', async ({

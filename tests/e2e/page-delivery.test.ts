@@ -4,29 +4,15 @@
  * the same message again, a server killed (-9) in the middle of an answer, and reloads.
  */
 import type { Page } from '@playwright/test';
-import { expect, expectState, freePort, pageUrl, test } from './page-support';
+import { expect, expectConfirmed, expectState, freePort, pageUrl, test } from './page-support';
+import { answers, doneAnswers, say, transcript, users } from './chat-support';
 
-async function type(page: Page, text: string): Promise<void> {
-	const input = page.getByTestId('chat-input');
-	await input.fill(text);
-	await input.press('Enter');
-}
-
-const users = (page: Page) => page.getByTestId('message-user');
-const answers = (page: Page) => page.getByTestId('message-avatar');
-
-/** Every answer's `inReplyTo`… as the page shows it: one per user message, none twice. */
+/** For every answer, the id of the user message before it: one per user message, none twice. */
 async function answeredIds(page: Page): Promise<string[]> {
-	return page.evaluate(() => {
-		const items = [...document.querySelectorAll('[data-testid=transcript] > li')];
-		const out: string[] = [];
-		let lastUser = '';
-		for (const item of items) {
-			const id = item.getAttribute('data-testid');
-			if (id === 'message-user') lastUser = item.getAttribute('data-id') ?? '';
-			if (id === 'message-avatar') out.push(lastUser);
-		}
-		return out;
+	let lastUser = '';
+	return (await transcript(page)).flatMap(({ kind, id }) => {
+		if (kind === 'user') lastUser = id;
+		return kind === 'avatar' ? [lastUser] : [];
 	});
 }
 
@@ -38,10 +24,11 @@ test('20 messages typed while the server is down are each answered exactly once 
 	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '2' });
 	await page.goto(pageUrl(server, 'e2e-twenty'));
 	await expectState(page, 'open');
+	await expectConfirmed(page, 'e2e-twenty');
 	await server.kill();
 	await expect(page.getByTestId('connection-badge')).not.toHaveAttribute('data-state', 'open');
 
-	for (let n = 1; n <= 20; n++) await type(page, `message number ${n}`);
+	for (let n = 1; n <= 20; n++) await say(page, `message number ${n}`);
 	await expect(users(page)).toHaveCount(20);
 	for (const status of await users(page).evaluateAll((els) => els.map((e) => e.dataset.status))) {
 		expect(status).toBe('pending');
@@ -50,9 +37,7 @@ test('20 messages typed while the server is down are each answered exactly once 
 	await server.restart();
 	await expectState(page, 'open', 40_000);
 	await expect(answers(page)).toHaveCount(20, { timeout: 60_000 });
-	await expect(answers(page).and(page.locator('[data-status=done]'))).toHaveCount(20, {
-		timeout: 60_000
-	});
+	await expect(doneAnswers(page)).toHaveCount(20, { timeout: 60_000 });
 	await expect(users(page).and(page.locator('[data-status=delivered]'))).toHaveCount(20);
 	const texts = await users(page).locator('.text').allTextContents();
 	expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `message number ${i + 1}`));
@@ -93,7 +78,7 @@ test('a lost ack makes the page send the message again with the same id; it is a
 	});
 	await page.goto(pageUrl(server, 'e2e-lost-ack'));
 	await expectState(page, 'open');
-	await type(page, 'Hello, are you there?');
+	await say(page, 'Hello, are you there?');
 
 	await expect(answers(page)).toHaveCount(1, { timeout: 20_000 });
 	await expect(answers(page).first()).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
@@ -113,7 +98,7 @@ test('a server killed in the middle of an answer: after the restart the page sho
 	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '300' });
 	await page.goto(pageUrl(server, 'e2e-kill-mid-answer'));
 	await expectState(page, 'open');
-	await type(page, 'Tell me about yourself and our connection, in detail please.');
+	await say(page, 'Tell me about yourself and our connection, in detail please.');
 	await expect(answers(page).first()).toHaveAttribute('data-status', 'streaming');
 	await expect(answers(page).first()).not.toHaveText('');
 
@@ -140,8 +125,9 @@ test('a reload while the socket server is down loses nothing', async ({ page, st
 	const server = await startServer({ ALLOWED_ORIGINS: app.url }, socketPort);
 	await page.goto(pageUrl(app, 'e2e-reload-down'));
 	await expectState(page, 'open');
+	await expectConfirmed(page, 'e2e-reload-down');
 	await server.kill();
-	await type(page, 'Are you still there?');
+	await say(page, 'Are you still there?');
 	await expect(users(page).first()).toHaveAttribute('data-status', 'pending');
 
 	await page.reload();

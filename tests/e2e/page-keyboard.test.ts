@@ -68,6 +68,8 @@ test('Tab reaches every control of the page in reading order, each visible and u
 }) => {
 	await page.goto(`/?clientId=${uniqueId('keys-order')}`);
 	await expectState(page, 'open');
+	// The avatar picker arrives after the page shows open (a lazy chunk): walk the whole page.
+	await expect(page.getByTestId('avatar-choose')).toBeVisible({ timeout: 30_000 });
 	const stops: string[] = [];
 	for (let i = 0; i < 20; i += 1) {
 		const id = await pressAndCheck(page, 'Tab', `stop ${i + 1}`);

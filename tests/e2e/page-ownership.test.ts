@@ -5,19 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { badge, expect, expectState, pageUrl, test, uniqueId } from './page-support';
-
-/** Types and sends; waits for the input first (the page renders slowly on a busy machine). */
-async function say(page: Page, text: string): Promise<void> {
-	const input = page.getByTestId('chat-input');
-	await expect(input).toBeVisible({ timeout: 30_000 });
-	await input.fill(text);
-	await input.press('Enter');
-}
-
-const answers = (page: Page) => page.getByTestId('message-avatar');
-const doneAnswers = (page: Page) => answers(page).and(page.locator('[data-status=done]'));
+import { answers, doneAnswers, say, users } from './chat-support';
 
 test('after the server lost its data (a new epoch), new replies show', async ({
 	page,
@@ -27,7 +16,10 @@ test('after the server lost its data (a new epoch), new replies show', async ({
 	const server = await startServer({ BRAIN_CHUNK_DELAY_MS: '2' });
 	await page.goto(pageUrl(server, uniqueId('e2e-epoch')));
 	await expectState(page, 'open');
+	// Each question after the last answer is done: one sent while an answer streams is a
+	// barge-in (protocol.md) and would leave that answer interrupted, not done.
 	await say(page, 'Hello there');
+	await expect(doneAnswers(page)).toHaveCount(1, { timeout: 30_000 });
 	await say(page, 'What can you do?');
 	await expect(doneAnswers(page)).toHaveCount(2, { timeout: 30_000 });
 
@@ -67,7 +59,7 @@ test('another browser with the same ?clientId= sees nothing of the conversation 
 			timeout: 15_000
 		});
 		await say(intruder, 'let me in');
-		await expect(intruder.getByTestId('message-user')).toHaveAttribute('data-status', 'pending');
+		await expect(users(intruder)).toHaveAttribute('data-status', 'pending');
 		await expect(intruder.getByTestId('transcript')).not.toContainText('my secret plans');
 		await expect(answers(intruder)).toHaveCount(0);
 

@@ -12,14 +12,24 @@ import {
 	startServerProcess,
 	type ServerProcess,
 	type ServerProcessOptions
-} from '../support/server-process';
+} from '../../support/server-process';
 
 /**
  * Console messages Chromium itself writes for a refused or dropped socket ("WebSocket connection
  * to … failed"). They are the browser reporting the network, not the page failing, and they are
  * exactly what the reconnect tests provoke; every other console error fails the test.
  */
-const BROWSER_NETWORK_NOISE = [/^WebSocket connection to '.*' failed/];
+const BROWSER_NETWORK_NOISE = [
+	/^WebSocket connection to '.*' failed/,
+	// A chunk asked for while the test has taken the network or the server away, or in flight
+	// when the server died (the page loads it again when connected).
+	/^Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED|EMPTY_RESPONSE)$/
+];
+
+/** Whether a console error is the browser reporting the network rather than the page failing. */
+export function isBrowserNetworkNoise(text: string): boolean {
+	return BROWSER_NETWORK_NOISE.some((pattern) => pattern.test(text));
+}
 
 /**
  * Starts a server process for one test; the test's end disposes of it. `compiled`: run
@@ -38,7 +48,7 @@ export const test = base.extend<{ consoleErrors: string[]; startServer: StartSer
 			page.on('console', (message) => {
 				if (message.type() !== 'error') return;
 				const text = message.text();
-				if (!BROWSER_NETWORK_NOISE.some((pattern) => pattern.test(text))) errors.push(text);
+				if (!isBrowserNetworkNoise(text)) errors.push(text);
 			});
 			page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
 			await use(errors);
@@ -134,6 +144,16 @@ export const badge = (page: Page) => page.getByTestId('connection-badge');
 /** Waits until the badge shows `state`. */
 export async function expectState(page: Page, state: string, timeout = 15_000): Promise<void> {
 	await expect(badge(page)).toHaveAttribute('data-state', state, { timeout });
+}
+
+/**
+ * Waits until the page shows the client id the server confirmed: its `connected` message has
+ * been read, and with it the ownership token of an id it has just claimed. The badge reads
+ * `open` on the socket's open event, before that: a server killed in between has stored the
+ * claim, and the page never got the token.
+ */
+export async function expectConfirmed(page: Page, clientId: string): Promise<void> {
+	await expect(page.getByTestId('client-id')).toHaveText(clientId);
 }
 
 /**

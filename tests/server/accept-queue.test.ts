@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AcceptQueue, type AcceptOutcome } from '../../src/lib/server/accept-queue';
 import type { AcceptRequest } from '../../src/lib/server/store/message-store';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
+import { asyncStore } from '../../src/lib/server/store/sync-store';
 
 const chat = (clientId: string, id: string): AcceptRequest => ({
 	clientId,
@@ -28,7 +29,7 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 describe('AcceptQueue', () => {
 	it('stores what arrives in one turn in one commit, then settles each in arrival order', async () => {
 		const store = new RecordingStore();
-		const queue = new AcceptQueue(store, () => {});
+		const queue = new AcceptQueue(asyncStore(store), () => {});
 		const settled: string[] = [];
 		const settle = (label: string) => (outcome: AcceptOutcome) =>
 			settled.push(`${label}:${outcome.ok && outcome.isNew}`);
@@ -47,16 +48,16 @@ describe('AcceptQueue', () => {
 		queue.add(chat('a', 'm2'), settle('a/m2'));
 		await nextTurn();
 		expect(store.commits).toEqual([3, 1]);
-		queue.flush(); // nothing left waiting: no empty commit
+		await queue.flush(); // nothing left waiting: no empty commit
 		expect(store.commits).toEqual([3, 1]);
 	});
 
 	it('flush() commits at once, and the turn it was scheduled for has nothing left to do', async () => {
 		const store = new RecordingStore();
-		const queue = new AcceptQueue(store, () => {});
+		const queue = new AcceptQueue(asyncStore(store), () => {});
 		const outcomes: AcceptOutcome[] = [];
 		queue.add(chat('a', 'm1'), (outcome) => outcomes.push(outcome));
-		queue.flush();
+		await queue.flush();
 		expect(outcomes).toEqual([{ ok: true, isNew: true }]);
 		await nextTurn();
 		expect(store.commits).toEqual([1]);
@@ -64,7 +65,7 @@ describe('AcceptQueue', () => {
 
 	it('a failed commit settles every message of it with the error and stores none', async () => {
 		const store = new RecordingStore();
-		const queue = new AcceptQueue(store, () => {});
+		const queue = new AcceptQueue(asyncStore(store), () => {});
 		const outcomes: AcceptOutcome[] = [];
 		store.failNext = true;
 		queue.add(chat('a', 'm1'), (outcome) => outcomes.push(outcome));
@@ -85,7 +86,7 @@ describe('AcceptQueue', () => {
 
 	it('a settle callback that throws is reported, and the rest of its batch still settles', async () => {
 		const faults: unknown[] = [];
-		const queue = new AcceptQueue(new RecordingStore(), (error) => faults.push(error));
+		const queue = new AcceptQueue(asyncStore(new RecordingStore()), (error) => faults.push(error));
 		const settled: string[] = [];
 		queue.add(chat('a', 'm1'), () => {
 			throw new Error('bug in a handler');

@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
-import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { eventually, OpenClients } from '../support/server-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer;
-let clients: TestClient[] = [];
+const clients = new OpenClients();
 
 afterEach(async () => {
-	await Promise.all(clients.map((client) => client.close()));
-	clients = [];
+	await clients.closeAll();
 	await server.close();
 });
 
@@ -31,8 +30,7 @@ describe('backpressure', () => {
 		const store = storeWithBacklog('slow', 200, 200 * 1024);
 		const maxBufferedBytes = 1024 * 1024;
 		server = await startTestServer({ maxBufferedBytes, sendStallTimeoutMs: 300 }, { store });
-		const slow = await connectClient(server.wsUrl('slow'));
-		clients.push(slow);
+		const slow = await clients.connect(server.wsUrl('slow'));
 		slow.ws.pause(); // reads nothing from here on
 		slow.send({ type: 'resume', lastSeq: 0 });
 		const terminated = () =>
@@ -55,8 +53,7 @@ describe('backpressure', () => {
 			{ maxBufferedBytes: 1024 * 1024, sendStallTimeoutMs: 3_000 },
 			{ store }
 		);
-		const reader = await connectClient(server.wsUrl('reader'));
-		clients.push(reader);
+		const reader = await clients.connect(server.wsUrl('reader'));
 		reader.send({ type: 'resume', lastSeq: 0 });
 		await eventually(
 			() => reader.received.filter((m) => m.type === 'reply.end').length === 96,
@@ -73,12 +70,10 @@ describe('backpressure', () => {
 			{ maxBufferedBytes: 1024 * 1024, sendStallTimeoutMs: 5_000 },
 			{ store }
 		);
-		const stuck = await connectClient(server.wsUrl('stuck'));
-		clients.push(stuck);
+		const stuck = await clients.connect(server.wsUrl('stuck'));
 		stuck.ws.pause();
 		stuck.send({ type: 'resume', lastSeq: 0 });
-		const other = await connectClient(server.wsUrl('other'));
-		clients.push(other);
+		const other = await clients.connect(server.wsUrl('other'));
 		other.send({ type: 'chat', id: 'm', text: 'hello' });
 		expect((await other.reply('m')).at(-1)).toMatchObject({ type: 'reply.end' });
 		stuck.ws.terminate();

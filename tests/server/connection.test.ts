@@ -1,20 +1,18 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/lib/server/config';
-import { connectClient, eventually, TestClient } from '../support/server-client';
+import { eventually, TestClient, OpenClients } from '../support/server-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
-async function open(clientId: string, options = {}): Promise<TestClient> {
-	const client = await connectClient(server.wsUrl(clientId), options);
-	clients.push(client);
-	return client;
+function open(clientId: string, options = {}): Promise<TestClient> {
+	return clients.connect(server.wsUrl(clientId), options);
 }
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await server?.close();
 });
 
@@ -22,7 +20,7 @@ describe('connection behaviour', () => {
 	it('sends connected first, with the client id, a session id, the server time and the ping interval', async () => {
 		server = await startTestServer({ pingIntervalMs: 12_345 });
 		const client = new TestClient(server.wsUrl('test-client'));
-		clients.push(client);
+		clients.keep(client);
 		const first = await client.nextMatching(() => true, 'the first message');
 		expect(first).toMatchObject({
 			type: 'connected',
@@ -41,7 +39,7 @@ describe('connection behaviour', () => {
 		const connected = await first.next('connected');
 		await first.close();
 		const second = new TestClient(server.wsUrl('again'));
-		clients.push(second);
+		clients.keep(second);
 		expect(await second.next('connected')).toMatchObject({ resumedFrom: connected.sessionId });
 	});
 
@@ -137,10 +135,10 @@ describe('connection behaviour', () => {
 	it('reports the connection count on GET /healthz', async () => {
 		server = await startTestServer();
 		expect(await server.health()).toMatchObject({ ok: true, connections: 0, clients: 0 });
-		await open('one');
+		const one = await open('one');
 		await open('two');
 		expect(await server.health()).toMatchObject({ ok: true, connections: 2, clients: 2 });
-		await clients[0]?.close();
+		await one.close();
 		await eventually(
 			async () => (await server.health()).connections === 1,
 			'one connection is left'

@@ -1,21 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/lib/protocol/server-messages';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
-import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { eventually, type TestClient, OpenClients } from '../support/server-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ONE_PIXEL_PNG } from '../support/images';
 
 let server: TestServer;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
-async function open(clientId: string): Promise<TestClient> {
-	const client = await connectClient(server.wsUrl(clientId));
-	clients.push(client);
-	return client;
+function open(clientId: string): Promise<TestClient> {
+	return clients.connect(server.wsUrl(clientId));
 }
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await server?.close();
 });
 

@@ -8,15 +8,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/lib/protocol/server-messages';
-import { connectClient, type TestClient } from '../support/server-client';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { type TestClient, OpenClients } from '../support/server-client';
+import { startServerProcess, type ServerProcess } from '../../support/server-process';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 
 let server: ServerProcess | undefined;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await server?.kill();
 	server = undefined;
 	removeTempDirs();
@@ -27,10 +27,8 @@ async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
 	return server;
 }
 
-async function open(url: string): Promise<TestClient> {
-	const client = await connectClient(url);
-	clients.push(client);
-	return client;
+function open(url: string): Promise<TestClient> {
+	return clients.connect(url);
 }
 
 /** Keeps trying to connect, as a client outbox does while the server is down. */

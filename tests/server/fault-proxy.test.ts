@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { connectClient, eventually, TestClient } from '../support/server-client';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
+import { eventually, TestClient, OpenClients } from '../support/server-client';
+import { startServerProcess, type ServerProcess } from '../../support/server-process';
 
 // One real server process (scripts/serve.ts) for the file; a fresh proxy in front of it per test.
 // A short JSON ping interval gives a steady stream of server bytes to drop, delay or pass.
@@ -10,7 +10,7 @@ const PING_INTERVAL_MS = 50;
 
 let server: ServerProcess;
 let proxy: FaultProxy;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
 beforeAll(async () => {
 	// The ordering test sends 30 chats at once: above the default bound of chats that may wait.
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await proxy?.close();
 	// Each test starts with no socket left on the server.
 	await eventually(async () => (await serverConnections()) === 0, 'the server has no sockets');
@@ -36,16 +36,12 @@ async function newProxy(): Promise<FaultProxy> {
 }
 
 /** A client through the proxy (or straight to the server), closed after the test. */
-async function connect(id: string, via: 'proxy' | 'direct' = 'proxy'): Promise<TestClient> {
-	const client = await connectClient(via === 'proxy' ? proxy.wsUrl(id) : server.wsUrl(id));
-	clients.push(client);
-	return client;
+function connect(id: string, via: 'proxy' | 'direct' = 'proxy'): Promise<TestClient> {
+	return clients.connect(via === 'proxy' ? proxy.wsUrl(id) : server.wsUrl(id));
 }
 
 function open(id: string): TestClient {
-	const client = new TestClient(proxy.wsUrl(id));
-	clients.push(client);
-	return client;
+	return clients.keep(new TestClient(proxy.wsUrl(id)));
 }
 
 /** Open sockets as the server counts them (its /healthz, asked directly). */

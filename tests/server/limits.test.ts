@@ -6,25 +6,23 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, TestClient } from '../support/server-client';
-import { pngBomb } from '../support/png-bomb';
+import { TestClient, OpenClients } from '../support/server-client';
+import { pngBomb } from '../support/png';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let server: TestServer | undefined;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 const sockets: net.Socket[] = [];
 
 afterEach(async () => {
 	for (const socket of sockets.splice(0)) socket.destroy();
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await server?.close();
 	server = undefined;
 });
 
-async function open(clientId: string): Promise<TestClient> {
-	const client = await connectClient((server as TestServer).wsUrl(clientId));
-	clients.push(client);
-	return client;
+function open(clientId: string): Promise<TestClient> {
+	return clients.connect((server as TestServer).wsUrl(clientId));
 }
 
 /** A raw TCP connection that has sent part of an upgrade request and waits. */
@@ -153,7 +151,7 @@ describe('issue 11, reproduction 5: the Origin check does not trust Host', () =>
 			origin: 'http://evil.example:8000',
 			headers: { host: 'evil.example:8000' }
 		});
-		clients.push(client);
+		clients.keep(client);
 		await expect(client.opened).rejects.toThrow('HTTP 403');
 	});
 
@@ -162,7 +160,7 @@ describe('issue 11, reproduction 5: the Origin check does not trust Host', () =>
 		const client = new TestClient(server.wsUrl('elsewhere'), {
 			headers: { host: 'evil.example' }
 		});
-		clients.push(client);
+		clients.keep(client);
 		await expect(client.opened).rejects.toThrow('HTTP 403');
 		await open('here'); // Host 127.0.0.1:<port>
 		const page = await new Promise<number>((resolve, reject) => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
 import { MAX_ACCEPTED_IDS_PER_CLIENT } from '../../src/lib/server/store/retention';
 import { describeMessageStore } from './message-store-contract';
+import { asyncStore } from '../../src/lib/server/store/sync-store';
 
-describeMessageStore('MemoryStore', (retention) => new MemoryStore(retention));
+describeMessageStore('MemoryStore', (retention) => asyncStore(new MemoryStore(retention)));
 
 describe('MemoryStore bounds', () => {
 	it('remembers at most MAX_ACCEPTED_IDS_PER_CLIENT ids, forgetting the oldest answered ones', () => {

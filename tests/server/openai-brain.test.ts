@@ -1,21 +1,22 @@
 import net, { type AddressInfo } from 'node:net';
 import jpeg from 'jpeg-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/lib/server/config';
+import { describeWithRedis, startRedisServer, type TestRedis } from '../support/redis-server';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/openai-fake-server';
-import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { eventually, type TestClient, OpenClients } from '../support/server-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 let llm: FakeOpenAiServer;
 let server: TestServer;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
 beforeEach(async () => {
 	llm = await startFakeOpenAiServer();
 });
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await server?.close();
 	await llm.close();
 });
@@ -30,10 +31,8 @@ async function start(config: Partial<ServerConfig> = {}): Promise<void> {
 	});
 }
 
-async function open(clientId: string): Promise<TestClient> {
-	const client = await connectClient(server.wsUrl(clientId));
-	clients.push(client);
-	return client;
+function open(clientId: string): Promise<TestClient> {
+	return clients.connect(server.wsUrl(clientId));
 }
 
 /** A loopback port that nothing listens on (bound, then released). */
@@ -234,5 +233,49 @@ describe('the openai brain', () => {
 		expect(await client.next('reply.interrupted')).toMatchObject({ type: 'reply.interrupted' });
 		await eventually(() => llm.requests[0]?.aborted === true, 'the model request is cancelled');
 		expect(client.received.some((m) => m.type === 'error')).toBe(false);
+	});
+});
+
+describeWithRedis('OpenAI brain on Redis', () => {
+	let redis: TestRedis | undefined;
+	let other: TestServer | undefined;
+
+	beforeAll(async () => {
+		redis = await startRedisServer();
+	});
+	afterAll(async () => {
+		await other?.close();
+		await redis?.stop();
+	});
+
+	it('keeps the history in Redis, so another instance goes on with the same conversation', async () => {
+		let n = 0;
+		llm.answer = () => ({ kind: 'stream', pieces: [`Answer ${++n}.`] });
+		const shared = {
+			store: 'redis' as const,
+			redisUrl: redis?.url ?? '',
+			redisPrefix: `brain-${Date.now()}:`
+		};
+		await start(shared);
+		const first = await open('alice');
+		first.resume(0);
+		first.send({ type: 'chat', id: 'a1', text: 'My name is Alice.' });
+		expect((await first.reply('a1')).at(-1)?.type).toBe('reply.end');
+
+		other = await startTestServer({
+			brain: 'openai',
+			llmBaseUrl: llm.baseUrl,
+			llmModel: 'test-model',
+			...shared
+		});
+		const second = await clients.connect(other.wsUrl('alice'));
+		second.resume(0, first.credentials);
+		second.send({ type: 'chat', id: 'a2', text: 'What is my name?' });
+		expect((await second.reply('a2')).at(-1)?.type).toBe('reply.end');
+		expect(llm.requests[1]?.body.messages.slice(1)).toEqual([
+			{ role: 'user', content: 'My name is Alice.' },
+			{ role: 'assistant', content: 'Answer 1.' },
+			{ role: 'user', content: 'What is my name?' }
+		]);
 	});
 });

@@ -7,15 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/lib/protocol/server-messages';
 import { MemoryStore } from '../../src/lib/server/store/memory-store';
 import { SqliteStore, storeFile } from '../../src/lib/server/store/sqlite-store';
-import { connectClient, eventually, type TestClient } from '../support/server-client';
+import { eventually, type TestClient, OpenClients } from '../support/server-client';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const servers: TestServer[] = [];
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	for (const server of servers.splice(0).reverse()) await server.close();
 	removeTempDirs();
 });
@@ -26,10 +26,8 @@ async function start(...args: Parameters<typeof startTestServer>): Promise<TestS
 	return server;
 }
 
-async function open(server: TestServer, clientId: string): Promise<TestClient> {
-	const client = await connectClient(server.wsUrl(clientId));
-	clients.push(client);
-	return client;
+function open(server: TestServer, clientId: string): Promise<TestClient> {
+	return clients.connect(server.wsUrl(clientId));
 }
 
 const sequenced = (client: TestClient) =>

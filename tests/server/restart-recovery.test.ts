@@ -4,16 +4,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore, storeFile } from '../../src/lib/server/store/sqlite-store';
-import { connectClient, type TestClient } from '../support/server-client';
+import { type TestClient, OpenClients } from '../support/server-client';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { ONE_PIXEL_PNG } from '../support/images';
 
 let server: TestServer | undefined;
-const clients: TestClient[] = [];
+const clients = new OpenClients();
 
 afterEach(async () => {
-	await Promise.all(clients.splice(0).map((client) => client.close()));
+	await clients.closeAll();
 	await server?.close();
 	server = undefined;
 	removeTempDirs();
@@ -25,10 +25,8 @@ async function restartOn(file: string, brainChunkDelayMs = 1): Promise<TestServe
 	return server;
 }
 
-async function open(clientId: string): Promise<TestClient> {
-	const client = await connectClient((server as TestServer).wsUrl(clientId));
-	clients.push(client);
-	return client;
+function open(clientId: string): Promise<TestClient> {
+	return clients.connect((server as TestServer).wsUrl(clientId));
 }
 
 describe('restart recovery (same SQLite file)', () => {

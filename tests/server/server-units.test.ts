@@ -30,12 +30,22 @@ describe('configFromEnv', () => {
 		expect(configFromEnv({}).headersTimeoutMs).toBeLessThanOrEqual(10_000);
 	});
 
-	it('reads the store settings, and keeps the in-memory store for code that passes no environment', () => {
+	it('reads the store settings; one default store, the durable one', () => {
 		expect(
 			configFromEnv({ STORE: 'memory', RETAIN_MESSAGES: '50', RETAIN_HOURS: '1.5' })
 		).toMatchObject({ store: 'memory', retainMessages: 50, retainHours: 1.5 });
-		expect(DEFAULT_CONFIG.store).toBe('memory');
-		expect(() => configFromEnv({ STORE: 'postgres' })).toThrow(/STORE must be sqlite or memory/);
+		expect(DEFAULT_CONFIG.store).toBe('sqlite');
+		expect(configFromEnv({}).store).toBe(DEFAULT_CONFIG.store);
+		expect(() => configFromEnv({ STORE: 'postgres' })).toThrow(
+			/STORE must be sqlite, memory or redis/
+		);
+		expect(configFromEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({
+			store: 'redis',
+			redisUrl: 'redis://127.0.0.1:6379',
+			redisPrefix: 'talkline:'
+		});
+		expect(() => configFromEnv({ STORE: 'redis' })).toThrow(/STORE=redis needs REDIS_URL/);
+		expect(() => configFromEnv({ STORE: 'sqlite', REDIS_URL: 'redis://h' })).toThrow(/REDIS_URL/);
 		expect(() => configFromEnv({ RETAIN_MESSAGES: '0' })).toThrow(/RETAIN_MESSAGES/);
 		expect(() => configFromEnv({ RETAIN_HOURS: '0' })).toThrow(/RETAIN_HOURS/);
 	});

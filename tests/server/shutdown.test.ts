@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../support/server-client';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { startServerProcess, type ServerProcess } from '../../support/server-process';
 
 // A real child process running scripts/serve.ts; starting one takes a second or two.
 // The signal tests skip on Windows: Node cannot send SIGTERM or SIGINT to another process there

@@ -7,13 +7,16 @@ import { SCHEMA_MIGRATIONS, SCHEMA_VERSION } from '../../src/lib/server/store/sq
 import { SqliteStore, StoreOpenError, storeFile } from '../../src/lib/server/store/sqlite-store';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
 import { describeMessageStore } from './message-store-contract';
+import { asyncStore } from '../../src/lib/server/store/sync-store';
 
 afterAll(removeTempDirs);
 
 const tempFile = () => storeFile(makeTempDir());
 const delta = (text: string): UnsequencedMessage => ({ type: 'reply.delta', replyId: 'r', text });
 
-describeMessageStore('SqliteStore', (retention) => new SqliteStore(tempFile(), retention));
+describeMessageStore('SqliteStore', (retention) =>
+	asyncStore(new SqliteStore(tempFile(), retention))
+);
 
 describe('SqliteStore on disk', () => {
 	it('creates its folder and a WAL-mode file with the schema version', () => {

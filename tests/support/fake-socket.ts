@@ -138,3 +138,19 @@ export class FakeSocketRegistry {
 		);
 	}
 }
+
+/**
+ * The server's `connected` greeting as the unit tests fake it (epoch `epoch-1`), with the
+ * ownership token only when one is given (a client id the connection has just claimed).
+ */
+export function connectedGreeting(clientId: string, token?: string) {
+	return {
+		type: 'connected',
+		clientId,
+		sessionId: 's1',
+		serverTime: 0,
+		pingIntervalMs: 10000,
+		epoch: 'epoch-1',
+		...(token ? { token } : {})
+	} as const;
+}

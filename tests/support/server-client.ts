@@ -168,6 +168,27 @@ export async function connectClient(url: string, options: ClientOptions = {}): P
 	return client;
 }
 
+/** The clients a test opened, so that its `afterEach` closes them all in one call. */
+export class OpenClients {
+	readonly #clients: TestClient[] = [];
+
+	/** Opens a client as `connectClient` does, and keeps it. */
+	async connect(url: string, options: ClientOptions = {}): Promise<TestClient> {
+		return this.keep(await connectClient(url, options));
+	}
+
+	/** Keeps a client made elsewhere (one still opening, or one that may never open). */
+	keep(client: TestClient): TestClient {
+		this.#clients.push(client);
+		return client;
+	}
+
+	/** Closes every kept client, waits for the closes, and forgets them. */
+	async closeAll(): Promise<void> {
+		await Promise.all(this.#clients.splice(0).map((client) => client.close()));
+	}
+}
+
 /** Resolves when `condition()` is true, polling; fails with `what` after WAIT_MS. */
 export async function eventually(
 	condition: () => boolean | Promise<boolean>,

@@ -11,8 +11,12 @@ import {
 } from '../../src/lib/server/http-server';
 import { createLogger } from '../../src/lib/server/log';
 
-/** Timings for tests: quiet JSON pings, brisk streaming. Each test overrides what it checks. */
+/**
+ * Timings for tests: quiet JSON pings, brisk streaming; messages in memory (a test that wants
+ * the file passes its own SqliteStore). Each test overrides what it checks.
+ */
 export const TEST_CONFIG: Partial<ServerConfig> = {
+	store: 'memory',
 	pingIntervalMs: 60_000,
 	wsPingIntervalMs: 60_000,
 	wsPingTimeoutMs: 120_000,

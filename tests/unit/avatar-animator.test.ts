@@ -102,6 +102,33 @@ describe('FaceAnimator', () => {
 		);
 	});
 
+	it('says when it is still: once eased into place at motion 0, not while easing or alive', () => {
+		const animator = still();
+		animator.setViseme('aa');
+		animator.update(1 / 30);
+		expect(animator.still).toBe(false);
+		let stillAfter = -1;
+		let frames = 0;
+		run(animator, 5, () => {
+			frames++;
+			if (animator.still && stillAfter < 0) stillAfter = frames;
+		});
+		// The mouth lands within a few seconds, and from then on every frame is the same.
+		expect(stillAfter).toBeGreaterThan(1);
+		expect(animator.still).toBe(true);
+		const weights = Array.from(animator.weights);
+		animator.update(1 / 30);
+		expect(Array.from(animator.weights)).toEqual(weights);
+		animator.setViseme('sil');
+		animator.update(1 / 30);
+		expect(animator.still).toBe(false);
+
+		const alive = new FaceAnimator({ random: seeded() });
+		let everStill = false;
+		run(alive, 10, () => (everStill ||= alive.still));
+		expect(everStill).toBe(false);
+	});
+
 	it('sways and breathes when alive', () => {
 		const animator = new FaceAnimator({ random: seeded() });
 		const yaws = new Set<number>();

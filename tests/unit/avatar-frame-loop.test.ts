@@ -49,7 +49,11 @@ afterEach(() => {
 });
 
 /** A loop whose steps each take `cost()` ms on its clock. */
-function costlyLoop(cost: () => number, onQuality?: (quality: FrameQuality) => void) {
+function costlyLoop(
+	cost: () => number,
+	onQuality?: (quality: FrameQuality) => void,
+	adaptive?: boolean
+) {
 	let clock = 0;
 	const steps: number[] = [];
 	const loop = new FrameLoop(
@@ -57,7 +61,7 @@ function costlyLoop(cost: () => number, onQuality?: (quality: FrameQuality) => v
 			steps.push(dt);
 			clock += cost();
 		},
-		{ maxFps: 30, onQuality, now: () => clock }
+		{ maxFps: 30, onQuality, now: () => clock, adaptive }
 	);
 	return { loop, steps };
 }
@@ -96,6 +100,21 @@ describe('FrameLoop', () => {
 		expect(loop.quality).toEqual(QUALITY_LADDER[0]);
 		expect(told.at(-1)?.pixelScale).toBe(1);
 		expect(t).toBeGreaterThan(0);
+	});
+
+	it('holds the best quality however costly the steps when not adaptive', () => {
+		const told: FrameQuality[] = [];
+		const { loop, steps } = costlyLoop(
+			() => 20,
+			(quality) => told.push(quality),
+			false
+		);
+		loop.start();
+		run(0, 10);
+		expect(loop.quality).toEqual(QUALITY_LADDER[0]);
+		expect(told).toEqual([]);
+		expect(loop.fps).toBeCloseTo(30, 0);
+		expect(steps.length).toBeGreaterThan(290);
 	});
 
 	it('asks for no frames while resting, off screen or in a hidden tab, and resumes without a jump', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGlbHeader, inspectGlb } from '../../src/lib/avatar/model/glb';
 import { ModelError } from '../../src/lib/avatar/model/model-error';
-import { makeTestGlb, makeTestVrm } from '../support/avatar-files';
+import { makeTestGlb, makeTestVrm } from '../../support/avatar-files';
 
 function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
 	return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -1,9 +1,9 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { describeImage } from '../../src/lib/server/brain/describe-image';
 import { decodeImage, MAX_PIXELS } from '../../src/lib/server/brain/image';
-import { pngBomb } from '../support/png-bomb';
+import { pngBomb, pngChunk, pngFile } from '../support/png';
 import { colourName, imageStats } from '../../src/lib/server/brain/image-stats';
 
 type Rgba = [number, number, number, number];
@@ -48,36 +48,20 @@ function encodePng(
 		);
 		previous = row;
 	}
-	const chunk = (type: string, data: Buffer) => {
-		const head = Buffer.alloc(8);
-		head.writeUInt32BE(data.length, 0);
-		head.write(type, 4, 'latin1');
-		const crc = Buffer.alloc(4);
-		crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-		return Buffer.concat([head, data, crc]);
-	};
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header.set([bitDepth, colorType, 0, 0, 0], 8);
-	const parts = [
-		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-		chunk('IHDR', header)
-	];
+	const chunks: Buffer[] = [];
 	if (palette)
-		parts.push(
-			chunk('PLTE', Buffer.from(palette.flatMap((c) => c.slice(0, 3)))),
-			chunk('tRNS', Buffer.from(palette.map((c) => c[3] ?? 255)))
+		chunks.push(
+			pngChunk('PLTE', Buffer.from(palette.flatMap((c) => c.slice(0, 3)))),
+			pngChunk('tRNS', Buffer.from(palette.map((c) => c[3] ?? 255)))
 		);
 	const compressed = deflateSync(Buffer.from(raw));
 	// Two IDAT chunks, as encoders split long data.
 	const half = Math.floor(compressed.length / 2);
-	parts.push(
-		chunk('IDAT', compressed.subarray(0, half)),
-		chunk('IDAT', compressed.subarray(half)),
-		chunk('IEND', Buffer.alloc(0))
+	chunks.push(
+		pngChunk('IDAT', compressed.subarray(0, half)),
+		pngChunk('IDAT', compressed.subarray(half))
 	);
-	return Buffer.concat(parts);
+	return pngFile({ width, height, bitDepth, colorType }, chunks);
 }
 
 function predict(filter: number, a: number, b: number, c: number): number {

@@ -6,20 +6,12 @@ import {
 } from '../../src/lib/chat/chat-client';
 import type { TranscriptItem } from '../../src/lib/chat/transcript.svelte';
 import { PageConnection } from '../../src/lib/connection/page-connection.svelte';
-import { FakeSocketRegistry, type FakeSocket } from '../support/fake-socket';
+import { connectedGreeting, FakeSocketRegistry, type FakeSocket } from '../support/fake-socket';
 import { FakeWindow } from '../support/fake-window';
 import { MemoryStorage } from '../support/memory-storage';
 
 const CLIENT_ID = 'chat-client';
-const connected = {
-	type: 'connected',
-	clientId: CLIENT_ID,
-	sessionId: 's1',
-	serverTime: 0,
-	pingIntervalMs: 10000,
-	epoch: 'epoch-1',
-	token: 'token-1'
-};
+const connected = connectedGreeting(CLIENT_ID, 'token-1');
 /** The `resume` the page sends: its last seq, in the epoch it holds, with its token. */
 const resume = (lastSeq: number) => ({
 	type: 'resume',
@@ -72,6 +64,10 @@ function makePage(storage: Storage = new MemoryStorage()) {
 		/** What the client sent on the current socket, parsed. */
 		sent(): Array<Record<string, unknown>> {
 			return sockets.latest.sentJson() as Array<Record<string, unknown>>;
+		},
+		/** The chat messages among them. */
+		sentChats(): Array<Record<string, unknown>> {
+			return this.sent().filter((frame) => frame.type === 'chat');
 		},
 		/** Ids of the user's messages in the transcript, in order. */
 		userIds(): string[] {
@@ -231,9 +227,7 @@ describe('ChatClient: reconnecting', () => {
 		page.socket.serverMessage({ type: 'ack', id: acked });
 		page.dropAndReconnect();
 		page.open();
-		expect(page.sent().filter((frame) => frame.type === 'chat')).toEqual([
-			{ type: 'chat', id: kept, text: 'kept' }
-		]);
+		expect(page.sentChats()).toEqual([{ type: 'chat', id: kept, text: 'kept' }]);
 	});
 
 	it('does not apply replayed messages twice nor announce their answer again', () => {
@@ -443,9 +437,7 @@ describe('ChatClient: errors and limits', () => {
 		expect(bubble).toMatchObject({ status: 'refused' });
 		page.dropAndReconnect();
 		page.open();
-		expect(page.sent().filter((frame) => frame.type === 'chat')).toEqual([
-			{ type: 'chat', id: fine, text: 'fine' }
-		]);
+		expect(page.sentChats()).toEqual([{ type: 'chat', id: fine, text: 'fine' }]);
 	});
 
 	it('sends a message again, with its id, a while after the server failed to store it', () => {
@@ -463,13 +455,12 @@ describe('ChatClient: errors and limits', () => {
 			});
 		}
 		expect(page.outline()).toEqual(['U:one:pending', 'U:two:pending', 'N:warning']);
-		const chatsSent = () => page.sent().filter((frame) => frame.type === 'chat');
-		expect(chatsSent()).toHaveLength(2);
+		expect(page.sentChats()).toHaveLength(2);
 
 		vi.advanceTimersByTime(RETRY_AFTER_SERVER_ERROR_MS - 1);
-		expect(chatsSent()).toHaveLength(2);
+		expect(page.sentChats()).toHaveLength(2);
 		vi.advanceTimersByTime(1);
-		expect(chatsSent().slice(2)).toEqual([
+		expect(page.sentChats().slice(2)).toEqual([
 			{ type: 'chat', id: one, text: 'one' },
 			{ type: 'chat', id: two, text: 'two' }
 		]);

@@ -40,7 +40,13 @@ describe('badgeView: one view per state of the spec table', () => {
 			}),
 			NOW
 		);
-		expect(view).toEqual({ label: 'Disconnected', tone: 'grey', detail: null, countdown: null });
+		expect(view).toEqual({
+			label: 'Disconnected',
+			tone: 'grey',
+			detail: null,
+			countdown: null,
+			announcement: 'Disconnected'
+		});
 	});
 
 	it('idle: shows the server close reason when the server ended the connection', () => {
@@ -61,7 +67,8 @@ describe('badgeView: one view per state of the spec table', () => {
 			label: 'Connecting…',
 			tone: 'grey',
 			detail: null,
-			countdown: null
+			countdown: null,
+			announcement: 'Connecting…'
 		});
 	});
 
@@ -96,7 +103,8 @@ describe('badgeView: one view per state of the spec table', () => {
 			label: 'Connected',
 			tone: 'green',
 			detail: null,
-			countdown: null
+			countdown: null,
+			announcement: 'Connected'
 		});
 	});
 
@@ -120,7 +128,8 @@ describe('badgeView: one view per state of the spec table', () => {
 			label: 'Reconnecting in 4s (attempt 3 of 10)',
 			tone: 'orange',
 			detail: 'service restart (1012)',
-			countdown: 4
+			countdown: 4,
+			announcement: 'Reconnecting (attempt 3 of 10): service restart (1012)'
 		});
 	});
 
@@ -149,7 +158,8 @@ describe('badgeView: one view per state of the spec table', () => {
 			label: 'Offline (attempt 5 of 10 waits)',
 			tone: 'orange',
 			detail: 'Waiting for the network to come back',
-			countdown: null
+			countdown: null,
+			announcement: 'Offline (attempt 5 of 10 waits): Waiting for the network to come back'
 		});
 	});
 
@@ -162,7 +172,8 @@ describe('badgeView: one view per state of the spec table', () => {
 			label: 'Failed',
 			tone: 'red',
 			detail: 'Gave up after 10 attempts: connection lost (1006)',
-			countdown: null
+			countdown: null,
+			announcement: 'Failed: Gave up after 10 attempts: connection lost (1006)'
 		});
 	});
 
@@ -214,5 +225,32 @@ describe('badgeView: one view per state of the spec table', () => {
 	it('failed without any close: still gives a reason', () => {
 		const view = badgeView(input({ state: 'failed' }), NOW);
 		expect(view.detail).toBe('The connection could not be made');
+	});
+});
+
+describe('the badge announcement (its live region)', () => {
+	it('stays the same while the countdown runs, and changes with the state', () => {
+		const backingOff = input({
+			state: 'backingOff',
+			attempt: 1,
+			retryAt: NOW + 4_000,
+			lastClose: { code: 1006, reason: '' }
+		});
+		const at = (ms: number) => badgeView(backingOff, NOW + ms);
+		expect(at(0).label).not.toBe(at(1_000).label);
+		expect(at(0).announcement).toBe(at(1_000).announcement);
+		expect(at(0).announcement).toBe('Reconnecting (attempt 2 of 10): connection lost (1006)');
+		expect(at(0).announcement).not.toMatch(/\ds/);
+		expect(badgeView(input({ state: 'open' }), NOW).announcement).toBe('Connected');
+		expect(
+			badgeView(
+				input({
+					state: 'idle',
+					why: { event: 'socket.close' },
+					lastClose: { code: 1000, reason: 'replaced' }
+				}),
+				NOW
+			).announcement
+		).toBe('Disconnected: replaced (1000)');
 	});
 });

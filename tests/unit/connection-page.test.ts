@@ -2,18 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ignoreSocketError } from '../../machines/socket';
 import { badgeView } from '../../src/lib/connection/badge';
 import { PageConnection } from '../../src/lib/connection/page-connection.svelte';
-import { FakeSocketRegistry } from '../support/fake-socket';
+import { connectedGreeting, FakeSocketRegistry } from '../support/fake-socket';
 import { FakeWindow } from '../support/fake-window';
 
 const URL = 'ws://localhost:8000/ws/page-client';
-const connected = {
-	type: 'connected',
-	clientId: 'page-client',
-	sessionId: 's1',
-	serverTime: 0,
-	pingIntervalMs: 10000,
-	epoch: 'epoch-1'
-};
+const connected = connectedGreeting('page-client');
 
 let sockets: FakeSocketRegistry;
 let win: FakeWindow;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionStateName } from '../../machines/state-names';
+import { CONNECTION_STATE_NAMES, type ConnectionStateName } from '../../machines/state-names';
 import { badgeView } from '../../src/lib/connection/badge';
 
 const CSS = readFileSync(new URL('../../src/app.css', import.meta.url), 'utf8');
@@ -46,15 +46,6 @@ function contrast(a: string, b: string): number {
 	return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
 }
 
-const STATES: ConnectionStateName[] = [
-	'idle',
-	'connecting',
-	'open',
-	'stale',
-	'backingOff',
-	'failed'
-];
-
 /** The tone the badge shows in `state` (online; offline backingOff has the same tone). */
 function toneOf(state: ConnectionStateName): string {
 	const view = badgeView(
@@ -86,7 +77,7 @@ describe('theme contrast (WCAG 1.4.3, 4.5:1 for text)', () => {
 	});
 
 	for (const [schemeName, scheme] of Object.entries(schemes)) {
-		for (const state of STATES) {
+		for (const state of CONNECTION_STATE_NAMES) {
 			it(`${schemeName}: the badge's label in ${state} passes on the badge and the page`, () => {
 				const text = colour(scheme, toneOf(state));
 				for (const background of ['--surface', '--bg']) {

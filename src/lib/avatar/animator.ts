@@ -42,6 +42,13 @@ function clamp(value: number, low: number, high: number): number {
 	return value < low ? low : value > high ? high : value;
 }
 
+/** A point the eyes drift toward on their own, and the seconds until they pick another. */
+interface Drift {
+	x: number;
+	y: number;
+	changeIn: number;
+}
+
 /** Options of a {@link FaceAnimator}. */
 export interface AnimatorOptions {
 	/** Random source in [0, 1); pass a seeded one for repeatable tests. */
@@ -66,6 +73,11 @@ export class FaceAnimator {
 	desaturate = 0;
 	/** Whether speech is under way; nods a little and keeps eye contact. */
 	speaking = false;
+	/**
+	 * True when the last update changed nothing that is drawn: the face is at rest and the next
+	 * frame looks exactly like this one (easing lands exactly, see `approach`).
+	 */
+	still = false;
 
 	private readonly random: () => number;
 	private matrix: Float32Array;
@@ -88,17 +100,16 @@ export class FaceAnimator {
 	private blinkAt = -1;
 	private nextBlink = 2;
 	private breathPhase = 0;
-	private pointerX = 0;
-	private pointerY = 0;
-	private pointerAge = Infinity;
-	private wanderX = 0;
-	private wanderY = 0;
-	private wanderIn = 0;
-	private jitterX = 0;
-	private jitterY = 0;
-	private jitterIn = 1;
-	private gazeX = 0;
-	private gazeY = 0;
+	/** Where the pointer is (as lookAt takes it), and seconds since it last moved. */
+	private readonly pointer = { x: 0, y: 0, age: Infinity };
+	/** Where the eyes wander on their own, now and then. */
+	private readonly wander: Drift = { x: 0, y: 0, changeIn: 0 };
+	/** Small quick moves of the eyes about where they look. */
+	private readonly jitter: Drift = { x: 0, y: 0, changeIn: 1 };
+	/** Where the eyes look, -1..1 each way (eased toward the target). */
+	private readonly gaze = { x: 0, y: 0 };
+	/** What the last update drew: the weights, then the eye, head, breath and colour values. */
+	private readonly drawn = new Float64Array(D + 7).fill(Number.NaN);
 
 	constructor(options: AnimatorOptions = {}) {
 		this.random = options.random ?? Math.random;
@@ -143,9 +154,9 @@ export class FaceAnimator {
 
 	/** The pointer, normalised: x -1 left … 1 right, y -1 bottom … 1 top of the screen. */
 	lookAt(x: number, y: number): void {
-		this.pointerX = clamp(x, -1, 1);
-		this.pointerY = clamp(y, -1, 1);
-		this.pointerAge = 0;
+		this.pointer.x = clamp(x, -1, 1);
+		this.pointer.y = clamp(y, -1, 1);
+		this.pointer.age = 0;
 	}
 
 	/** 0 holds still (no sway, breathing, blinking or wandering), 1 is fully alive. */
@@ -176,6 +187,26 @@ export class FaceAnimator {
 		this.moveEyes(step);
 		this.mixWeights(this.blink(step));
 		this.moveHead(step);
+		this.still = !this.recordDrawn();
+	}
+
+	/** Keeps what this update drew; true when any of it differs from the last update's. */
+	private recordDrawn(): boolean {
+		let changed = false;
+		for (let d = 0; d < D; d++) changed = this.keep(d, this.weights[d] ?? 0) || changed;
+		changed = this.keep(D, this.eyeYaw) || changed;
+		changed = this.keep(D + 1, this.eyePitch) || changed;
+		changed = this.keep(D + 2, this.headYaw) || changed;
+		changed = this.keep(D + 3, this.headPitch) || changed;
+		changed = this.keep(D + 4, this.headRoll) || changed;
+		changed = this.keep(D + 5, this.breath) || changed;
+		return this.keep(D + 6, this.desaturate) || changed;
+	}
+
+	private keep(at: number, value: number): boolean {
+		if (this.drawn[at] === value) return false;
+		this.drawn[at] = value;
+		return true;
 	}
 
 	private easeLayers(dt: number): void {
@@ -233,8 +264,8 @@ export class FaceAnimator {
 		const jaw = this.weights[JAW_OPEN] ?? 0;
 		this.weights[JAW_OPEN] = Math.max(jaw, this.unknownJaw);
 		// Lids follow the eyes a little: up opens them, down lowers them.
-		const up = Math.max(0, this.gazeY) * 0.35;
-		const down = Math.max(0, -this.gazeY) * 0.3;
+		const up = Math.max(0, this.gaze.y) * 0.35;
+		const down = Math.max(0, -this.gaze.y) * 0.3;
 		this.weights[WIDE_LEFT] = clamp((this.weights[WIDE_LEFT] ?? 0) + up, 0, 1);
 		this.weights[WIDE_RIGHT] = clamp((this.weights[WIDE_RIGHT] ?? 0) + up, 0, 1);
 		const left = clamp((this.weights[BLINK_LEFT] ?? 0) + down, 0, 1);
@@ -246,32 +277,33 @@ export class FaceAnimator {
 	private moveEyes(dt: number): void {
 		const m = this.motion;
 		const f = this.faceEased;
-		this.wanderIn -= dt;
-		if (this.wanderIn <= 0 && m > 0) {
-			this.wanderX = (this.random() * 2 - 1) * 0.8;
-			this.wanderY = this.random() * 1.1 - 0.5;
-			this.wanderIn = 0.5 + this.random();
+		const { pointer, wander, jitter, gaze } = this;
+		wander.changeIn -= dt;
+		if (wander.changeIn <= 0 && m > 0) {
+			wander.x = (this.random() * 2 - 1) * 0.8;
+			wander.y = this.random() * 1.1 - 0.5;
+			wander.changeIn = 0.5 + this.random();
 		}
-		this.jitterIn -= dt;
-		if (this.jitterIn <= 0 && m > 0) {
-			this.jitterX = (this.random() * 2 - 1) * 0.06;
-			this.jitterY = (this.random() * 2 - 1) * 0.04;
-			this.jitterIn = 1.2 + this.random() * 2;
+		jitter.changeIn -= dt;
+		if (jitter.changeIn <= 0 && m > 0) {
+			jitter.x = (this.random() * 2 - 1) * 0.06;
+			jitter.y = (this.random() * 2 - 1) * 0.04;
+			jitter.changeIn = 1.2 + this.random() * 2;
 		}
-		this.pointerAge += dt;
+		pointer.age += dt;
 		// The pointer holds the eyes for 3 s after it last moved, then lets go over 2 s.
-		const presence = this.pointerAge < 3 ? 1 : Math.max(0, 1 - (this.pointerAge - 3) / 2);
+		const presence = pointer.age < 3 ? 1 : Math.max(0, 1 - (pointer.age - 3) / 2);
 		const contact = clamp(f.eyeContact + (this.speaking ? 0.3 : 0), 0, 1) * presence;
-		const wander = f.wander * m;
-		const ownX = f.gazeX + this.wanderX * wander + this.jitterX * m;
-		const ownY = f.gazeY + this.wanderY * wander + this.jitterY * m;
-		const targetX = ownX + (this.pointerX - ownX) * contact;
-		const targetY = ownY + (this.pointerY - ownY) * contact;
+		const wandering = f.wander * m;
+		const ownX = f.gazeX + wander.x * wandering + jitter.x * m;
+		const ownY = f.gazeY + wander.y * wandering + jitter.y * m;
+		const targetX = ownX + (pointer.x - ownX) * contact;
+		const targetY = ownY + (pointer.y - ownY) * contact;
 		const k = ease(RATE.eyes, dt);
-		this.gazeX = approach(this.gazeX, clamp(targetX, -1, 1), k);
-		this.gazeY = approach(this.gazeY, clamp(targetY, -1, 1), k);
-		this.eyeYaw = this.gazeX * EYE_YAW;
-		this.eyePitch = -this.gazeY * EYE_PITCH;
+		gaze.x = approach(gaze.x, clamp(targetX, -1, 1), k);
+		gaze.y = approach(gaze.y, clamp(targetY, -1, 1), k);
+		this.eyeYaw = gaze.x * EYE_YAW;
+		this.eyePitch = -gaze.y * EYE_PITCH;
 	}
 
 	private moveHead(dt: number): void {
@@ -283,11 +315,11 @@ export class FaceAnimator {
 		for (let v = 1; v < V; v++) speech += this.visemes[v] ?? 0;
 		const nod = this.speaking ? 0.025 * Math.sin(4.2 * t) * Math.min(1, speech) : 0;
 		const yaw =
-			this.gazeX * EYE_YAW * HEAD_FOLLOW +
+			this.gaze.x * EYE_YAW * HEAD_FOLLOW +
 			m * (0.035 * Math.sin(0.37 * t) + 0.015 * Math.sin(0.91 * t + 1));
 		const pitch =
 			f.pitch -
-			this.gazeY * EYE_PITCH * HEAD_FOLLOW +
+			this.gaze.y * EYE_PITCH * HEAD_FOLLOW +
 			m * (0.025 * Math.sin(0.29 * t + 2) + 0.01 * Math.sin(1.3 * t) + nod);
 		const roll = f.roll + m * 0.02 * Math.sin(0.23 * t + 0.5);
 		this.headYaw = approach(this.headYaw, yaw, k);

@@ -32,8 +32,18 @@ export interface AvatarOptions {
 	 * look nearly as good, and building the map takes seconds on software WebGL.
 	 */
 	environment?: boolean;
+	/**
+	 * False keeps the best quality even when frames cost too much (for pixel comparisons: every
+	 * frame drawn at one size). Default true: a slow machine draws smaller and fewer frames.
+	 */
+	adaptiveQuality?: boolean;
 	/** Told when the dominant viseme changes (not every frame). */
 	onVisemeChange?: (viseme: Viseme) => void;
+	/**
+	 * Told when the face comes to rest (true: the last frame drew exactly what the one before
+	 * did) and when it may move again (false).
+	 */
+	onStillChange?: (still: boolean) => void;
 	/** Told when the GPU's count of geometries or textures changes (renderer.info.memory). */
 	onMemoryChange?: (memory: GpuMemory) => void;
 }
@@ -48,7 +58,8 @@ const DEFAULT = {
 	maxFps: 30,
 	pixelRatioCap: 2,
 	motion: 1,
-	environment: false
+	environment: false,
+	adaptiveQuality: true
 } as const;
 
 /** How much of the requested motion is kept when the user prefers reduced motion. */
@@ -68,9 +79,9 @@ export class Avatar {
 	private readonly rig: AvatarRig;
 	private readonly animator: FaceAnimator;
 	private readonly options: Required<
-		Omit<AvatarOptions, 'random' | 'onVisemeChange' | 'onMemoryChange'>
+		Omit<AvatarOptions, 'random' | 'onVisemeChange' | 'onStillChange' | 'onMemoryChange'>
 	> &
-		Pick<AvatarOptions, 'onVisemeChange' | 'onMemoryChange'>;
+		Pick<AvatarOptions, 'onVisemeChange' | 'onStillChange' | 'onMemoryChange'>;
 	private readonly binding: MorphBinding;
 	private readonly loop: FrameLoop;
 	private readonly neckY: number;
@@ -86,6 +97,7 @@ export class Avatar {
 	private resumeOnRestore = false;
 	private disposed = false;
 	private lastViseme: Viseme = 'sil';
+	private lastStill = false;
 	private restTimer: ReturnType<typeof setTimeout> | undefined;
 	private model: AvatarModel | null = null;
 	private readonly memory: GpuMemory = { geometries: -1, textures: -1 };
@@ -102,7 +114,9 @@ export class Avatar {
 			pixelRatioCap: options.pixelRatioCap ?? DEFAULT.pixelRatioCap,
 			motion: options.motion ?? DEFAULT.motion,
 			environment: options.environment ?? DEFAULT.environment,
+			adaptiveQuality: options.adaptiveQuality ?? DEFAULT.adaptiveQuality,
 			onVisemeChange: options.onVisemeChange,
+			onStillChange: options.onStillChange,
 			onMemoryChange: options.onMemoryChange
 		};
 		const probe = probeWebGL();
@@ -130,6 +144,7 @@ export class Avatar {
 		this.animator = new FaceAnimator({ random: options.random, available: this.binding.available });
 		this.loop = new FrameLoop((dt) => this.update(dt), {
 			maxFps: this.options.maxFps,
+			adaptive: this.options.adaptiveQuality,
 			onQuality: () => this.resize()
 		});
 		this.motion = this.options.motion;
@@ -233,6 +248,7 @@ export class Avatar {
 			this.lastViseme = viseme;
 			this.options.onVisemeChange?.(viseme);
 		}
+		this.reportStill(this.animator.still);
 		const { geometries, textures } = this.renderer.info.memory;
 		if (geometries !== this.memory.geometries || textures !== this.memory.textures) {
 			this.memory.geometries = geometries;
@@ -306,7 +322,7 @@ export class Avatar {
 		if (!this.loop.isRunning || this.loop.resting) {
 			if (this.model) this.renderer.render(this.model.scene, this.model.camera);
 			else this.renderer.render(this.rig.scene, this.rig.camera);
-		}
+		} else this.reportStill(false); // the next frame is drawn at the new size
 	}
 
 	/**
@@ -354,11 +370,21 @@ export class Avatar {
 	 * face comes to rest once it has eased into place, and then no frames are drawn at all.
 	 */
 	private moved(): void {
+		this.reportStill(false);
 		this.loop.resting = false;
 		clearTimeout(this.restTimer);
 		if (this.state === 'idle' && !this.animator.speaking && !this.disposed) {
-			this.restTimer = setTimeout(() => (this.loop.resting = true), SETTLE_MS);
+			this.restTimer = setTimeout(() => {
+				this.loop.resting = true;
+				this.reportStill(true); // no frame comes until something changes
+			}, SETTLE_MS);
 		}
+	}
+
+	private reportStill(still: boolean): void {
+		if (still === this.lastStill) return;
+		this.lastStill = still;
+		this.options.onStillChange?.(still);
 	}
 
 	private applyExpression(): void {

@@ -39,6 +39,11 @@ export interface FrameLoopOptions {
 	budget?: number;
 	/** Clock, for tests. Default `performance.now`. */
 	now?: () => number;
+	/**
+	 * False holds the best quality whatever frames cost (pixel comparisons need every frame drawn
+	 * at one size). Default true.
+	 */
+	adaptive?: boolean;
 }
 
 /** Steps are measured over windows of this long before the quality may change. */
@@ -74,6 +79,7 @@ export class FrameLoop {
 	private atRest = false;
 	private readonly maxFps: number;
 	private readonly budget: number;
+	private readonly adaptive: boolean;
 	private readonly onQuality: ((quality: FrameQuality) => void) | undefined;
 	private readonly now: () => number;
 
@@ -84,6 +90,7 @@ export class FrameLoop {
 		const opts = typeof options === 'number' ? { maxFps: options } : options;
 		this.maxFps = Math.max(1, opts.maxFps);
 		this.budget = opts.budget ?? 0.25;
+		this.adaptive = opts.adaptive ?? true;
 		this.onQuality = opts.onQuality;
 		this.now = opts.now ?? (() => performance.now());
 	}
@@ -173,9 +180,7 @@ export class FrameLoop {
 		this.frame = requestAnimationFrame(this.tick);
 		if (this.lastFrameAt < 0) {
 			this.lastFrameAt = now;
-			this.countSince = now;
-			this.framesCounted = 0;
-			this.stepCostMs = 0;
+			this.openWindow(now);
 			return;
 		}
 		const elapsed = now - this.lastFrameAt;
@@ -198,10 +203,9 @@ export class FrameLoop {
 		// than asked for (a CPU renderer works outside the main thread, in the GPU process).
 		const share = this.stepCostMs / 1000 / seconds;
 		const lagging = this.measured < LAGGING * this.fpsCap;
-		this.framesCounted = 0;
-		this.stepCostMs = 0;
-		this.countSince = now;
+		this.openWindow(now);
 		this.sinceUp += 1;
+		if (!this.adaptive) return;
 		if ((share > this.budget || lagging) && this.rung < QUALITY_LADDER.length - 1) {
 			this.calmWindows = 0;
 			if (this.sinceUp <= this.calmNeeded) {
@@ -216,6 +220,13 @@ export class FrameLoop {
 				this.setRung(this.rung - 1);
 			}
 		} else this.calmWindows = 0;
+	}
+
+	/** Starts a measuring window at `now`. */
+	private openWindow(now: number): void {
+		this.countSince = now;
+		this.framesCounted = 0;
+		this.stepCostMs = 0;
 	}
 
 	private setRung(rung: number): void {

@@ -19,7 +19,8 @@ import { createBody, createEars, createHair } from './parts/body';
 import { createBrows } from './parts/brows';
 import { createEyes } from './parts/eyes';
 import { createHead } from './parts/head';
-import { createMaterials, type AvatarMaterials, type DesaturateUniform } from './parts/materials';
+import type { DesaturateUniform } from './desaturate';
+import { createMaterials, type AvatarMaterials } from './parts/materials';
 import { createMouth } from './parts/mouth';
 
 /** Everything the animation loop moves. */

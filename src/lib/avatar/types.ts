@@ -49,8 +49,12 @@ export type Deformer = (typeof DEFORMERS)[number];
 export type DeformerWeights = Partial<Record<Deformer, number>>;
 
 // One list of visemes (lip sync owns it) and one of connection states (the machine owns it).
+// From state-names, not the machine's index: three.js's chunk imports this file, and SvelteKit
+// 2.70 does not preload a chunk it first met behind a dynamic import, so an import of the
+// machine here kept the connection's own chunk out of the page's modulepreloads (one more
+// round trip before the socket).
 export { isViseme, VISEMES, type Viseme };
-export type { ConnectionStateName } from '$machines/connection';
+export type { ConnectionStateName } from '$machines/state-names';
 
 /**
  * The face's moods: every mood an answer can carry (the protocol's `Mood`), and `sad`, which no
@@ -60,7 +64,7 @@ export const FACE_MOODS = [...MOODS, 'sad'] as const;
 export type FaceMood = (typeof FACE_MOODS)[number];
 
 /** Every connection state name, for demos and tests. */
-export { CONNECTION_STATE_NAMES as CONNECTION_STATES } from '$machines/connection';
+export { CONNECTION_STATE_NAMES as CONNECTION_STATES } from '$machines/state-names';
 
 /** True when `name` is one of the deformers above. */
 export function isDeformer(name: string): name is Deformer {

@@ -2,6 +2,7 @@
  * What the camera button says. Each way `getUserMedia` can fail that a person can act on has a
  * status and a sentence, so nothing breaks silently.
  */
+import type { StatusMeaning } from '$lib/device/device-status.svelte';
 
 /** Where the camera stands. */
 export type CameraStatus =
@@ -44,3 +45,9 @@ export function statusFromMediaError(error: unknown): CameraStatus {
 export function isCameraProblem(status: CameraStatus): boolean {
 	return !(status === 'off' || status === 'starting' || status === 'on');
 }
+
+/** What each status means, for the camera's `DeviceStatus`. */
+export const CAMERA_MEANING: StatusMeaning<CameraStatus> = {
+	messages: CAMERA_MESSAGES,
+	isProblem: isCameraProblem
+};

@@ -4,17 +4,14 @@
  * and, when `onFrame` is given, one at most every 5 s while on. Every failure becomes a status
  * with a message; nothing throws to the page.
  *
- * It is the one owner of the camera's state: `status`, `message`, `problem` and `stream` are
- * reactive (runes), so the page reads them here instead of keeping copies.
+ * It is the one owner of the camera's state: `status`, `message` and `problem` (from
+ * `DeviceStatus`) and `stream` are reactive (runes), so the page reads them here instead of
+ * keeping copies.
  */
+import { DeviceStatus } from '$lib/device/device-status.svelte';
 import { MAX_FRAME_BYTES } from '$lib/protocol/limits';
 import { browserClock, type Clock } from '$lib/speech/synth-types';
-import {
-	CAMERA_MESSAGES,
-	isCameraProblem,
-	statusFromMediaError,
-	type CameraStatus
-} from './camera-status';
+import { CAMERA_MEANING, statusFromMediaError, type CameraStatus } from './camera-status';
 import { FrameThrottle } from './frame-throttle';
 import { captureStill, type CameraFrame } from './still';
 
@@ -61,12 +58,11 @@ function browserVideo(): HTMLVideoElement | null {
 }
 
 /** The camera; see the file comment. */
-export class Camera {
+export class Camera extends DeviceStatus<CameraStatus> {
 	readonly #devices: MediaDevicesLike | null;
 	readonly #options: CameraOptions;
 	readonly #clock: Clock;
 	readonly #throttle: FrameThrottle;
-	#status = $state<CameraStatus>('off');
 	#stream = $state.raw<MediaStream | null>(null);
 	#video: HTMLVideoElement | null = null;
 	#starting: Promise<CameraStatus> | null = null;
@@ -75,34 +71,21 @@ export class Camera {
 	#timer: unknown = null;
 
 	constructor(options: CameraOptions = {}) {
-		this.#options = options;
-		this.#devices =
+		const devices =
 			options.mediaDevices === undefined ? browserMediaDevices() : options.mediaDevices;
+		super(devices ? 'off' : 'unsupported', CAMERA_MEANING, options.onStatus);
+		this.#options = options;
+		this.#devices = devices;
 		this.#clock = options.clock ?? browserClock;
 		this.#throttle = new FrameThrottle(options.intervalMs ?? DEFAULTS.intervalMs);
-		this.#status = this.#devices ? 'off' : 'unsupported';
 	}
 
 	get supported(): boolean {
 		return this.#devices !== null;
 	}
 
-	get status(): CameraStatus {
-		return this.#status;
-	}
-
-	/** A sentence saying what the status means, for the camera button. */
-	get message(): string {
-		return CAMERA_MESSAGES[this.#status];
-	}
-
-	/** The camera cannot be used right now, and the button should say why. */
-	get problem(): boolean {
-		return isCameraProblem(this.#status);
-	}
-
 	get on(): boolean {
-		return this.#status === 'on';
+		return this.status === 'on';
 	}
 
 	/** The live stream for the preview's `srcObject`; null while off. */
@@ -112,7 +95,7 @@ export class Camera {
 
 	/** Asks for the camera; resolves to the resulting status (never rejects). */
 	start(): Promise<CameraStatus> {
-		if (this.#status === 'on') return Promise.resolve('on');
+		if (this.status === 'on') return Promise.resolve('on');
 		this.#starting ??= this.#open().finally(() => (this.#starting = null));
 		return this.#starting;
 	}
@@ -121,14 +104,14 @@ export class Camera {
 	stop(): void {
 		this.#generation++;
 		this.#release();
-		if (this.#status === 'on' || this.#status === 'starting') this.#setStatus('off');
+		if (this.status === 'on' || this.status === 'starting') this.setStatus('off');
 	}
 
 	/** Starts when off (or after a problem), stops when on or starting. */
 	toggle(): Promise<CameraStatus> {
-		if (this.#status === 'on' || this.#status === 'starting') {
+		if (this.status === 'on' || this.status === 'starting') {
 			this.stop();
-			return Promise.resolve(this.#status);
+			return Promise.resolve(this.status);
 		}
 		return this.start();
 	}
@@ -136,7 +119,7 @@ export class Camera {
 	/** The current picture as a JPEG at most `maxWidth` wide; null while off or not ready. */
 	async capture(maxWidth?: number, quality?: number): Promise<CameraFrame | null> {
 		const video = this.#video;
-		if (this.#status !== 'on' || !video) return null;
+		if (this.status !== 'on' || !video) return null;
 		try {
 			await this.#whenReady(video);
 			const width = maxWidth ?? this.#options.maxWidth ?? DEFAULTS.maxWidth;
@@ -163,25 +146,25 @@ export class Camera {
 
 	async #open(): Promise<CameraStatus> {
 		if (!this.#devices) {
-			this.#setStatus('unsupported');
-			return this.#status;
+			this.setStatus('unsupported');
+			return this.status;
 		}
 		const generation = ++this.#generation;
-		this.#setStatus('starting');
+		this.setStatus('starting');
 		let stream: MediaStream;
 		try {
 			stream = await this.#devices.getUserMedia(CONSTRAINTS);
 		} catch (error) {
-			if (generation === this.#generation) this.#setStatus(statusFromMediaError(error));
-			return this.#status;
+			if (generation === this.#generation) this.setStatus(statusFromMediaError(error));
+			return this.status;
 		}
 		if (generation !== this.#generation) {
 			// Switched off while the browser was asking: let the camera go at once.
 			for (const track of stream.getTracks()) track.stop();
-			return this.#status;
+			return this.status;
 		}
 		this.#use(stream);
-		return this.#status;
+		return this.status;
 	}
 
 	#use(stream: MediaStream): void {
@@ -191,7 +174,7 @@ export class Camera {
 			track.addEventListener('ended', () => {
 				if (this.#stream !== stream) return;
 				this.#release();
-				this.#setStatus('error');
+				this.setStatus('error');
 			});
 		}
 		this.#video = (this.#options.createVideo ?? browserVideo)();
@@ -202,7 +185,7 @@ export class Camera {
 			});
 		}
 		this.#throttle.reset();
-		this.#setStatus('on');
+		this.setStatus('on');
 		this.#schedule();
 	}
 
@@ -220,7 +203,7 @@ export class Camera {
 	#schedule(): void {
 		if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
 		this.#timer = null;
-		if (!this.#options.onFrame || this.#status !== 'on') return;
+		if (!this.#options.onFrame || this.status !== 'on') return;
 		const wait = this.#throttle.wait(this.#clock.now());
 		this.#timer = this.#clock.setTimeout(() => void this.#periodic(), wait);
 	}
@@ -229,16 +212,11 @@ export class Camera {
 		this.#timer = null;
 		const generation = this.#generation;
 		const frame = await this.capture();
-		if (generation !== this.#generation || this.#status !== 'on') return;
+		if (generation !== this.#generation || this.status !== 'on') return;
 		// Counted even when no picture came, so a camera that is not ready is not polled hard.
 		this.#throttle.sent(this.#clock.now());
 		if (frame) this.#options.onFrame?.(frame);
 		this.#schedule();
-	}
-
-	#setStatus(status: CameraStatus): void {
-		this.#status = status;
-		this.#options.onStatus?.(status, CAMERA_MESSAGES[status]);
 	}
 
 	/** Waits (briefly) until the video has a picture to draw. */

@@ -15,12 +15,10 @@
  * the machine's snapshots only to learn that a socket has gone (its unacknowledged messages are
  * then pending again), and asks the transcript which answers are the page's own.
  */
-import { MAX_CHAT_CHARS } from '$lib/protocol/limits';
 import { serialize, validateServerMessage } from '$lib/protocol/parse';
 import {
 	ERROR_CODES,
 	isSequenced,
-	type Mood,
 	type SequencedMessage,
 	type ServerMessage
 } from '$lib/protocol/server-messages';
@@ -28,14 +26,11 @@ import type { CameraFrame } from '$lib/camera/still';
 import { loadToken, saveToken } from '$lib/connection/client-token';
 import type { PageConnection } from '$lib/connection/page-connection.svelte';
 import { makeMessageId, Outbox, type OutboxEntry } from './outbox.svelte';
-import { Transcript } from './transcript.svelte';
+import { checkChatText, type ChatSurface } from './chat-surface';
+import { applyStored, type LiveReplyEvent } from './apply-stored';
+import { Transcript, type DeliverySource } from './transcript.svelte';
 
-/** An answer to one of this page's messages, as it streams (for the voice and the face). */
-export type LiveReplyEvent =
-	| { type: 'start'; replyId: string }
-	| { type: 'delta'; replyId: string; text: string }
-	| { type: 'end'; replyId: string; mood: Mood | null }
-	| { type: 'interrupted'; replyId: string };
+export type { LiveReplyEvent } from './apply-stored';
 
 export interface ChatClientOptions {
 	connection: PageConnection;
@@ -43,6 +38,13 @@ export interface ChatClientOptions {
 	storage: Storage | null;
 	now?: () => number;
 	onLiveReply?: (event: LiveReplyEvent) => void;
+	/**
+	 * The transcript to show the conversation in; default a new one reading the outbox. A tab that
+	 * takes the connection over from another passes the one it has shown so far.
+	 */
+	transcript?: Transcript;
+	/** Called after every change of the outbox (the other tabs show its marks). */
+	onOutboxChange?: (entries: readonly OutboxEntry[]) => void;
 }
 
 /** How long to gather stored messages before acknowledging them in one `ack`. */
@@ -62,7 +64,7 @@ const RETRIED_LATER: ReadonlySet<string> = new Set([
 	ERROR_CODES.unavailable
 ]);
 
-export class ChatClient {
+export class ChatClient implements ChatSurface {
 	readonly transcript: Transcript;
 	readonly #connection: PageConnection;
 	readonly #outbox: Outbox;
@@ -70,8 +72,6 @@ export class ChatClient {
 	readonly #storage: Storage | null;
 	/** The ownership token of this client id, if this browser holds one. */
 	#token: string | undefined;
-	/** The epoch the transcript's seq numbers count in (none before the first `connected`). */
-	#epoch: string | undefined;
 	/** The page has said once that this client id is not its own. */
 	#warnedNotOwner = false;
 	readonly #onLiveReply: ChatClientOptions['onLiveReply'];
@@ -93,9 +93,10 @@ export class ChatClient {
 		this.#outbox = new Outbox({
 			clientId: options.clientId,
 			storage: options.storage,
-			now: options.now
+			now: options.now,
+			onChange: options.onOutboxChange
 		});
-		this.transcript = new Transcript(this.#outbox);
+		this.transcript = options.transcript ?? new Transcript(this.#outbox);
 	}
 
 	/** Shows the saved outbox and starts listening. Call before the connection starts. */
@@ -124,17 +125,37 @@ export class ChatClient {
 	 * that cannot be sent (empty, too long), else null.
 	 */
 	send(text: string, still?: CameraFrame | null): string | null {
-		const trimmed = text.trim();
-		if (!trimmed) return 'Type a message first.';
-		if (trimmed.length > MAX_CHAT_CHARS) {
-			return `That message is ${trimmed.length} characters; the limit is ${MAX_CHAT_CHARS}.`;
-		}
+		const checked = checkChatText(text);
+		if ('problem' in checked) return checked.problem;
+		const trimmed = checked.text;
 		if (still) this.sendFrame(still);
 		const id = makeMessageId();
 		this.#queue({ type: 'chat', id, text: trimmed });
 		this.transcript.addUser(id, trimmed, !!still);
 		this.#flush();
 		return null;
+	}
+
+	/** Where each queued message's delivery state is read (the outbox). */
+	get delivery(): DeliverySource {
+		return this.#outbox;
+	}
+
+	/** The queued messages, oldest first. */
+	get queued(): readonly OutboxEntry[] {
+		return this.#outbox.entries;
+	}
+
+	/**
+	 * Queues a message another tab of this client made (or this tab made before it held the
+	 * connection): once, however often it comes, and shown like one typed here.
+	 */
+	accept(message: OutboxEntry['message'], withImage = false): void {
+		if (this.#outbox.stateOf(message.id) === undefined && !this.transcript.answered(message.id)) {
+			this.#queue(message);
+		}
+		if (message.type === 'chat') this.transcript.addUser(message.id, message.text, withImage);
+		this.#flush();
 	}
 
 	/** Sends a camera still: context for the next answer. */
@@ -212,14 +233,9 @@ export class ChatClient {
 			saveToken(this.#storage, this.#clientId, message.token);
 		}
 		if (this.#token === undefined) return this.#notOwner();
-		if (message.epoch !== this.#epoch) {
-			// Another log (a new id, a wiped or switched store): its seq numbers start over.
-			if (this.#epoch !== undefined) this.transcript.restartSeq();
-			this.#epoch = message.epoch;
-			this.#ackedSeq = 0;
-		}
+		if (this.transcript.enterEpoch(message.epoch)) this.#ackedSeq = 0;
 		this.#resumed = true;
-		const resume = { lastSeq: this.transcript.lastSeq, epoch: this.#epoch, token: this.#token };
+		const resume = { lastSeq: this.transcript.lastSeq, epoch: message.epoch, token: this.#token };
 		this.#connection.send(serialize({ type: 'resume', ...resume }));
 		this.#flush();
 	}
@@ -237,10 +253,9 @@ export class ChatClient {
 	}
 
 	#applyStored(message: SequencedMessage): void {
-		if (!this.transcript.apply(message)) return;
+		if (!applyStored(this.transcript, message, this.#onLiveReply)) return;
 		if (message.type === 'reply.start') this.#outbox.remove(message.inReplyTo);
 		this.#scheduleAck(message.type === 'reply.end' || message.type === 'reply.interrupted');
-		if (this.transcript.reply(message.replyId)?.ours) this.#onLiveReply?.(liveEvent(message));
 	}
 
 	#error(code: string, text: string, id: string | undefined): void {
@@ -304,19 +319,6 @@ export class ChatClient {
 				'warning'
 			);
 		}
-	}
-}
-
-function liveEvent(message: SequencedMessage): LiveReplyEvent {
-	switch (message.type) {
-		case 'reply.start':
-			return { type: 'start', replyId: message.replyId };
-		case 'reply.delta':
-			return { type: 'delta', replyId: message.replyId, text: message.text };
-		case 'reply.end':
-			return { type: 'end', replyId: message.replyId, mood: message.mood ?? null };
-		case 'reply.interrupted':
-			return { type: 'interrupted', replyId: message.replyId };
 	}
 }
 

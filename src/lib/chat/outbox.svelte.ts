@@ -35,6 +35,8 @@ export interface OutboxOptions {
 	now?: () => number;
 	maxEntries?: number;
 	maxAgeMs?: number;
+	/** Called after every change of the entries (each save). */
+	onChange?: (entries: readonly OutboxEntry[]) => void;
 }
 
 /** What an add or an expiry took out of the outbox unacknowledged. */
@@ -66,6 +68,7 @@ export class Outbox {
 	readonly #now: () => number;
 	readonly #maxEntries: number;
 	readonly #maxAgeMs: number;
+	readonly #onChange: OutboxOptions['onChange'];
 	#entries = $state<OutboxEntry[]>([]);
 	/** Whether the last save failed (storage full or blocked): the outbox then lives in memory. */
 	saveFailed = false;
@@ -76,6 +79,7 @@ export class Outbox {
 		this.#now = options.now ?? Date.now;
 		this.#maxEntries = options.maxEntries ?? OUTBOX_MAX_ENTRIES;
 		this.#maxAgeMs = options.maxAgeMs ?? OUTBOX_MAX_AGE_MS;
+		this.#onChange = options.onChange;
 		this.#entries = this.#load();
 	}
 
@@ -208,6 +212,7 @@ export class Outbox {
 	}
 
 	#save(): void {
+		this.#onChange?.($state.snapshot(this.#entries));
 		if (!this.#storage) return;
 		const data = { version: 1, entries: this.#entries };
 		try {

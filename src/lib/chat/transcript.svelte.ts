@@ -72,6 +72,10 @@ export class Transcript {
 	#items = $state<StoredItem[]>([]);
 	/** The highest `seq` applied: what `resume` and `ack` report. */
 	lastSeq = $state(0);
+	/** The epoch of the server's log that `lastSeq` counts in; undefined before the first. */
+	epoch: string | undefined = undefined;
+	/** The stored messages applied in this epoch, in order: what another tab may be missing. */
+	#applied: SequencedMessage[] = [];
 	/** Every item, each user message with its mark; reactive. */
 	readonly items: readonly TranscriptItem[] = $derived(this.#items.map((item) => this.#view(item)));
 
@@ -109,11 +113,25 @@ export class Transcript {
 	}
 
 	/**
-	 * The server's log started over (a new epoch): its seq numbers begin again at 1, so the ones
-	 * seen so far say nothing about the new messages. What is shown stays.
+	 * The server's log is in `epoch`. Another epoch than the known one means the log started over
+	 * (a new id, a wiped or switched store): its seq numbers begin again at 1, so the ones seen so
+	 * far say nothing about the new messages. What is shown stays. Returns whether it restarted.
 	 */
-	restartSeq(): void {
-		this.lastSeq = 0;
+	enterEpoch(epoch: string): boolean {
+		if (epoch === this.epoch) return false;
+		const restarted = this.epoch !== undefined;
+		this.epoch = epoch;
+		if (restarted) {
+			this.lastSeq = 0;
+			this.#applied = [];
+		}
+		return restarted;
+	}
+
+	/** The stored messages applied after `seq` in `epoch` (all of them for another epoch). */
+	appliedSince(seq: number, epoch: string | undefined): SequencedMessage[] {
+		const from = epoch === this.epoch ? seq : 0;
+		return this.#applied.filter((message) => message.seq > from);
 	}
 
 	/**
@@ -123,6 +141,7 @@ export class Transcript {
 	apply(message: SequencedMessage): boolean {
 		if (message.seq <= this.lastSeq) return false;
 		this.lastSeq = message.seq;
+		this.#applied.push(message);
 		switch (message.type) {
 			case 'reply.start':
 				this.#start(message.replyId, message.inReplyTo, message.userText);
@@ -188,6 +207,11 @@ export class Transcript {
 		const state = this.#delivery.stateOf(id);
 		if (state) return MARK_OF[state];
 		return outcome ?? 'delivered';
+	}
+
+	/** An answer to the user's message with this id has begun. */
+	answered(id: string): boolean {
+		return this.#answered(id);
 	}
 
 	#answered(id: string): boolean {

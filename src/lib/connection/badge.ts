@@ -26,6 +26,11 @@ export type BadgeView = {
 	detail: string | null;
 	/** Whole seconds until the next attempt, in backingOff. */
 	countdown: number | null;
+	/**
+	 * What a screen reader announces: the state in words without the running countdown, so it
+	 * changes (and is read out) when the state does, not every second.
+	 */
+	announcement: string;
 };
 
 /** Closes whose meaning a person needs spelled out, not just named. */
@@ -49,6 +54,15 @@ export function describeClose(close: { code: number; reason: string }): string {
 
 /** Badge label, colour, detail line and countdown for a state. `now` drives the countdown. */
 export function badgeView(input: BadgeInput, now: number): BadgeView {
+	const view = shownView(input, now);
+	const spoken =
+		view.countdown === null
+			? view.label
+			: `Reconnecting (attempt ${input.attempt + 1} of ${input.maxAttempts})`;
+	return { ...view, announcement: view.detail ? `${spoken}: ${view.detail}` : spoken };
+}
+
+function shownView(input: BadgeInput, now: number): Omit<BadgeView, 'announcement'> {
 	const attemptOf = (n: number) => `attempt ${n} of ${input.maxAttempts}`;
 	switch (input.state) {
 		case 'idle': {

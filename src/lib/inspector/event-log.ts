@@ -80,6 +80,16 @@ export class EventLog {
 		this.#listeners.forEach((listener) => listener(this.#entries));
 	}
 
+	/**
+	 * Shows another log's entries instead (a tab mirroring the tab that runs the actor); entries
+	 * recorded here later follow on from them.
+	 */
+	replace(entries: readonly EventLogEntry[]): void {
+		this.#entries = entries.slice(-this.capacity);
+		this.#seq = Math.max(this.#seq, ...entries.map((entry) => entry.seq));
+		this.#listeners.forEach((listener) => listener(this.#entries));
+	}
+
 	/** Calls `listener` with the entries now and after every change; returns the unsubscribe. */
 	subscribe(listener: (entries: readonly EventLogEntry[]) => void): () => void {
 		this.#listeners.add(listener);

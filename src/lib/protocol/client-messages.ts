@@ -29,6 +29,7 @@ export const chatSchema = v.object({
 	id: messageId,
 	text: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CHAT_CHARS))
 });
+export type Chat = v.InferOutput<typeof chatSchema>;
 export const frameSchema = v.object({
 	type: v.literal('frame'),
 	id: messageId,
@@ -37,6 +38,7 @@ export const frameSchema = v.object({
 	height: pixels,
 	data: base64
 });
+export type Frame = v.InferOutput<typeof frameSchema>;
 export const interruptSchema = v.object({
 	type: v.literal('interrupt'),
 	replyId: v.optional(v.string())
@@ -54,18 +56,14 @@ export const clientMessageSchema = v.variant('type', [
 	clientAckSchema
 ]);
 
-export type ClientPong = v.InferOutput<typeof clientPongSchema>;
-export type ClientPing = v.InferOutput<typeof clientPingSchema>;
-export type Resume = v.InferOutput<typeof resumeSchema>;
-export type Chat = v.InferOutput<typeof chatSchema>;
-export type Frame = v.InferOutput<typeof frameSchema>;
+/**
+ * Every message, typed. A message has a type of its own (beside its schema) only where code needs
+ * one; for any other: `Extract<ClientMessage, { type: … }>`.
+ */
+export type ClientMessage = v.InferOutput<typeof clientMessageSchema>;
 /** A camera still as the client sent it (a frame's picture). */
 export type ImageInput = Omit<Frame, 'type' | 'id'>;
 /** A chat as the server keeps and answers it. */
 export type ChatInput = { kind: 'chat'; id: string; text: string };
 /** A client message the server accepts: a chat to answer, or a still to remember. */
 export type AcceptedInput = ChatInput | { kind: 'frame'; id: string; image: ImageInput };
-export type Interrupt = v.InferOutput<typeof interruptSchema>;
-export type ClientAck = v.InferOutput<typeof clientAckSchema>;
-export type ClientMessage = v.InferOutput<typeof clientMessageSchema>;
-export type ClientMessageType = ClientMessage['type'];

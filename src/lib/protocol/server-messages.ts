@@ -10,6 +10,7 @@ const timestamp = v.number();
 /** How the avatar should look while it says an answer. */
 export const MOODS = ['happy', 'neutral', 'thinking', 'concerned'] as const;
 export const moodSchema = v.picklist(MOODS);
+export type Mood = v.InferOutput<typeof moodSchema>;
 
 /** Error codes the server sends in `error` messages. The schema accepts others too. */
 export const ERROR_CODES = {
@@ -56,6 +57,7 @@ export const replyStartSchema = v.object({
 	 */
 	userText: v.optional(v.string())
 });
+export type ReplyStart = v.InferOutput<typeof replyStartSchema>;
 export const replyDeltaSchema = v.object({
 	type: v.literal('reply.delta'),
 	seq,
@@ -94,21 +96,17 @@ export const serverMessageSchema = v.variant('type', [
 	serverErrorSchema
 ]);
 
-export type Mood = v.InferOutput<typeof moodSchema>;
-export type Connected = v.InferOutput<typeof connectedSchema>;
-export type ServerPing = v.InferOutput<typeof serverPingSchema>;
-export type ServerPong = v.InferOutput<typeof serverPongSchema>;
-export type ServerAck = v.InferOutput<typeof serverAckSchema>;
-export type ReplyStart = v.InferOutput<typeof replyStartSchema>;
-export type ReplyDelta = v.InferOutput<typeof replyDeltaSchema>;
-export type ReplyEnd = v.InferOutput<typeof replyEndSchema>;
-export type ReplyInterrupted = v.InferOutput<typeof replyInterruptedSchema>;
-export type ServerError = v.InferOutput<typeof serverErrorSchema>;
+/**
+ * Every message, typed. A message has a type of its own (beside its schema) only where code needs
+ * one; for any other: `Extract<ServerMessage, { type: … }>`.
+ */
 export type ServerMessage = v.InferOutput<typeof serverMessageSchema>;
-export type ServerMessageType = ServerMessage['type'];
 
-/** The server messages that carry a `seq`: stored before they are sent, replayed on `resume`. */
-export type SequencedMessage = ReplyStart | ReplyDelta | ReplyEnd | ReplyInterrupted;
+/**
+ * The server messages that carry a `seq` (every `reply.*`): stored before they are sent, replayed
+ * on `resume`.
+ */
+export type SequencedMessage = Extract<ServerMessage, { type: `reply.${string}` }>;
 
 /** A sequenced message before the store has given it its `seq`. */
 export type UnsequencedMessage = WithoutSeq<SequencedMessage>;

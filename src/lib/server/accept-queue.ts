@@ -23,6 +23,8 @@ export class AcceptQueue {
 	readonly #onFault: (error: unknown) => void;
 	#waiting: Waiting[] = [];
 	#scheduled = false;
+	/** The commit in progress: the next one waits for it, so batches settle in order. */
+	#committing: Promise<void> = Promise.resolve();
 
 	constructor(store: MessageStore, onFault: (error: unknown) => void) {
 		this.#store = store;
@@ -35,21 +37,29 @@ export class AcceptQueue {
 		if (this.#scheduled) return;
 		this.#scheduled = true;
 		// setImmediate runs after the poll phase, so every socket read in this turn is in the batch.
-		setImmediate(() => this.flush());
+		setImmediate(() => void this.flush());
 	}
 
-	/** Commits and settles everything waiting now (also called on shutdown, before the store closes). */
-	flush(): void {
+	/**
+	 * Commits and settles everything waiting now, after the commit before it (also called on
+	 * shutdown, before the store closes); resolves once all of it has settled.
+	 */
+	flush(): Promise<void> {
 		this.#scheduled = false;
 		const batch = this.#waiting;
-		if (batch.length === 0) return;
 		this.#waiting = [];
+		// A fault never breaks the chain: the next batches still commit.
+		this.#committing = this.#committing.then(() => this.#commit(batch)).catch(this.#onFault);
+		return this.#committing;
+	}
+
+	async #commit(batch: Waiting[]): Promise<void> {
+		if (batch.length === 0) return;
 		let outcomes: AcceptOutcome[];
 		const commit = metrics.storeCommitSeconds.startTimer({ op: 'accept' });
 		try {
-			outcomes = this.#store
-				.acceptClientMessages(batch)
-				.map((isNew) => ({ ok: true as const, isNew }));
+			const isNew = await this.#store.acceptClientMessages(batch);
+			outcomes = isNew.map((fresh) => ({ ok: true as const, isNew: fresh }));
 		} catch (error) {
 			outcomes = batch.map(() => ({ ok: false as const, error }));
 		}

@@ -5,7 +5,7 @@
 import { MAX_FRAME_BYTES } from '../protocol/limits';
 
 export type BrainKind = 'local' | 'openai';
-export type StoreKind = 'sqlite' | 'memory';
+export type StoreKind = 'sqlite' | 'memory' | 'redis';
 
 export interface ServerConfig {
 	/** TCP port (PORT); 0 picks a free one. */
@@ -77,11 +77,19 @@ export interface ServerConfig {
 	/** Folder for persistent data: the message store's file `talkline.db` (DATA_DIR). */
 	dataDir: string;
 	/**
-	 * Where messages are kept (STORE): `sqlite` (durable, the default from the environment, so
-	 * for `npm start` and `npm run dev`) or `memory` (lost on restart; the default in code that
-	 * passes no environment, such as the in-process server tests).
+	 * Where messages are kept (STORE): `sqlite` (durable, the default), `memory` (lost on
+	 * restart; the in-process server tests ask for it in their config) or `redis` (implied by
+	 * REDIS_URL: shared by several instances).
 	 */
 	store: StoreKind;
+	/** Redis to keep everything in (REDIS_URL); set, it implies STORE=redis. */
+	redisUrl: string;
+	/** Prefix of every Redis key and channel (REDIS_PREFIX). */
+	redisPrefix: string;
+	/** A Redis command slower than this fails as `unavailable` (REDIS_TIMEOUT_MS). */
+	redisTimeoutMs: number;
+	/** How long an instance's lease lives unless renewed; past it, others take over its replies (REDIS_LEASE_MS). */
+	redisLeaseMs: number;
 	/** Messages kept per client id once acknowledged (RETAIN_MESSAGES); see store/retention. */
 	retainMessages: number;
 	/** Age in hours after which stored messages are dropped (RETAIN_HOURS, 168 = 7 days). */
@@ -126,7 +134,11 @@ export const DEFAULT_CONFIG: ServerConfig = {
 		'You are Talkline, a friendly 3D avatar who talks with the user in the browser. ' +
 		'Answer briefly (one to three sentences), in plain spoken language without markdown.',
 	dataDir: './data',
-	store: 'memory',
+	store: 'sqlite',
+	redisUrl: '',
+	redisPrefix: 'talkline:',
+	redisTimeoutMs: 2_000,
+	redisLeaseMs: 10_000,
 	retainMessages: 1000,
 	retainHours: 168,
 	logLevel: 'info',
@@ -139,6 +151,7 @@ type Env = Record<string, string | undefined>;
 export function configFromEnv(env: Env = process.env): ServerConfig {
 	const d = DEFAULT_CONFIG;
 	const llmBaseUrl = text(env.LLM_BASE_URL, d.llmBaseUrl);
+	const redisUrl = text(env.REDIS_URL, d.redisUrl);
 	return {
 		port: int(env, 'PORT', d.port),
 		host: text(env.HOST, d.host),
@@ -174,7 +187,11 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
 		llmMaxHistory: int(env, 'LLM_MAX_HISTORY', d.llmMaxHistory),
 		llmSystemPrompt: text(env.LLM_SYSTEM_PROMPT, d.llmSystemPrompt),
 		dataDir: text(env.DATA_DIR, d.dataDir),
-		store: storeKind(env.STORE, 'sqlite'),
+		store: storeKind(env.STORE, redisUrl ? 'redis' : d.store, redisUrl),
+		redisUrl,
+		redisPrefix: text(env.REDIS_PREFIX, d.redisPrefix),
+		redisTimeoutMs: positive(int(env, 'REDIS_TIMEOUT_MS', d.redisTimeoutMs), 'REDIS_TIMEOUT_MS'),
+		redisLeaseMs: positive(int(env, 'REDIS_LEASE_MS', d.redisLeaseMs), 'REDIS_LEASE_MS'),
 		retainMessages: positive(int(env, 'RETAIN_MESSAGES', d.retainMessages), 'RETAIN_MESSAGES'),
 		retainHours: positive(num(env, 'RETAIN_HOURS', d.retainHours), 'RETAIN_HOURS'),
 		logLevel: text(env.LOG_LEVEL, d.logLevel),
@@ -230,10 +247,13 @@ function brainKind(value: string | undefined, fallback: BrainKind): BrainKind {
 	return kind;
 }
 
-function storeKind(value: string | undefined, fallback: StoreKind): StoreKind {
+function storeKind(value: string | undefined, fallback: StoreKind, redisUrl: string): StoreKind {
 	const kind = text(value, fallback);
-	if (kind !== 'sqlite' && kind !== 'memory')
-		throw new Error(`STORE must be sqlite or memory, got "${kind}"`);
+	if (kind !== 'sqlite' && kind !== 'memory' && kind !== 'redis')
+		throw new Error(`STORE must be sqlite, memory or redis, got "${kind}"`);
+	if (kind === 'redis' && !redisUrl) throw new Error('STORE=redis needs REDIS_URL');
+	if (kind !== 'redis' && redisUrl)
+		throw new Error(`REDIS_URL is set, so the store is Redis: remove STORE=${kind} or REDIS_URL`);
 	return kind;
 }
 

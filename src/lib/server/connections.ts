@@ -11,6 +11,7 @@ import type { AcceptQueue } from './accept-queue';
 import type { ConnectionFacts } from './brain/types';
 import type { ServerConfig } from './config';
 import type { Conversations } from './conversations';
+import type { Fanout } from './fanout';
 import type { Logger } from './log';
 import { Heartbeats } from './heartbeat';
 import { countClose, countOpen, countRefusal } from './metrics';
@@ -77,6 +78,8 @@ export interface ConnectionDeps {
 	history: ClientHistory;
 	/** The rate limit buckets of client ids, shared by their connections. */
 	limiters: RateLimiters;
+	/** Other instances sharing the store (Redis), or none. */
+	fanout: Fanout;
 }
 
 export type ConnectionHandler = (
@@ -88,14 +91,21 @@ export type ConnectionHandler = (
 
 /** The session of an accepted socket, kept on the socket so that listeners can be shared. */
 const SESSION = Symbol('talkline.session');
-type SessionSocket = WebSocket & { [SESSION]?: Session };
+/** Frames that came while the store was asked who the client id is, handled once it answered. */
+const EARLY = Symbol('talkline.early');
+type SessionSocket = WebSocket & {
+	[SESSION]?: Session;
+	[EARLY]?: { data: RawData; isBinary: boolean }[];
+};
+/** Frames kept while the store answers; a client that sends more before its `connected` waits. */
+const MAX_EARLY_FRAMES = 64;
 
 /**
  * Builds the handler for accepted sockets. The socket listeners are made here, once per server,
  * and find their session on the socket (`this`): an idle connection holds no closures of its own.
  */
 export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
-	const { config, store, accepts, log, registry, conversations, history, limiters } = deps;
+	const { config, store, accepts, log, registry, conversations, history, limiters, fanout } = deps;
 	const sessionDeps: SessionDeps = { config, store, log, heartbeats: new Heartbeats(config) };
 
 	/**
@@ -105,15 +115,29 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 	 * replay that follows.
 	 */
 	function becomeOwner(session: Session): void {
-		const { clientId } = session;
+		const { clientId, sessionId } = session;
 		session.owner = true;
 		session.limiter = limiters.of(clientId);
 		registry.add(session);
-		try {
-			conversations.resumePending(clientId);
-		} catch (error) {
+		const resumeFailed = (error: unknown) =>
 			log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');
-		}
+		fanout
+			.hold(clientId, sessionId, {
+				stored(message) {
+					registry.get(clientId)?.deliver(message);
+					if (message.type === 'reply.end' || message.type === 'reply.interrupted')
+						conversations.replyEnded(clientId);
+				},
+				replaced(bySessionId) {
+					const held = registry.get(clientId);
+					if (held && held.sessionId !== bySessionId)
+						held.close(CLOSE.normal, CLOSE_REASON.replaced);
+				},
+				resumePending() {
+					conversations.resumePending(clientId).catch(resumeFailed);
+				}
+			})
+			.catch(resumeFailed);
 	}
 
 	const handlerDeps: HandlerDeps = {
@@ -145,7 +169,11 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 
 	function onMessage(this: SessionSocket, data: RawData, isBinary: boolean): void {
 		const session = this[SESSION];
-		if (!session) return;
+		if (!session) {
+			const early = this[EARLY];
+			if (early && early.length < MAX_EARLY_FRAMES) early.push({ data, isBinary });
+			return;
+		}
 		try {
 			handleFrame(handlerDeps, session, data, isBinary);
 		} catch (error) {
@@ -165,6 +193,7 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		const { clientId, sessionId } = session;
 		session.dispose();
 		registry.remove(session);
+		if (!registry.get(clientId)) fanout.release(clientId);
 		conversations.release(clientId);
 		const intent = session.closeIntent;
 		log.info(
@@ -181,7 +210,7 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		);
 	}
 
-	return (ws: SessionSocket, clientId, rawId, req) => {
+	const onAccepted: ConnectionHandler = (ws: SessionSocket, clientId, rawId, req) => {
 		ws.on('error', onError);
 		countOpen();
 		ws.on('close', onAnyClose);
@@ -193,14 +222,26 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 			ws.close(code, reason);
 			return;
 		}
-		let arrival: Arrival;
-		try {
-			arrival = arrive(store, clientId);
-		} catch (error) {
-			log.error({ event: 'store.unavailable', clientId, err: error }, 'client id not checked');
-			ws.close(CLOSE.internalError, 'store unavailable');
-			return;
-		}
+		ws[EARLY] = [];
+		ws.on('message', onMessage);
+		arrive(store, clientId)
+			.then(
+				(arrival) => opened(ws, clientId, arrival, req),
+				(error: unknown) => {
+					log.error({ event: 'store.unavailable', clientId, err: error }, 'client id not checked');
+					// 1013: the client tries again later (the store may be back by then).
+					ws.close(CLOSE.tryAgainLater, 'store unavailable');
+				}
+			)
+			.catch((error: unknown) => {
+				log.error({ event: 'connection.fault', clientId, err: error }, 'connection not opened');
+				ws.terminate();
+			});
+	};
+
+	/** The store said who the client id is: the connection becomes a session. */
+	function opened(ws: SessionSocket, clientId: string, arrival: Arrival, req: IncomingMessage) {
+		if (ws.readyState !== ws.OPEN) return; // gone while the store answered
 		const session = new Session(clientId, ws, sessionDeps, arrival);
 		ws[SESSION] = session;
 		const resumedFrom = history.record(clientId, session.sessionId);
@@ -215,10 +256,14 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 			},
 			'connection opened'
 		);
-		ws.on('message', onMessage);
 		ws.on('pong', onPong);
 		ws.on('close', onClose);
 		session.start(resumedFrom);
 		if (session.owner) becomeOwner(session);
-	};
+		const early = ws[EARLY] ?? [];
+		delete ws[EARLY];
+		for (const { data, isBinary } of early) onMessage.call(ws, data, isBinary);
+	}
+
+	return onAccepted;
 }

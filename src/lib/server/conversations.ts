@@ -34,7 +34,7 @@ export class Conversations {
 		if (!conversation) {
 			conversation = this.#create(clientId);
 			this.#byClientId.set(clientId, conversation);
-			conversation.resumePending();
+			void conversation.resumePending();
 		}
 		return conversation;
 	}
@@ -44,9 +44,19 @@ export class Conversations {
 	 * before a restart), if there are any. A client with none gets no conversation until it speaks,
 	 * so an idle connection costs no conversation.
 	 */
-	resumePending(clientId: string): void {
-		if (this.#byClientId.has(clientId)) return;
-		if (this.#deps.store.pendingChats(clientId).length > 0) this.of(clientId);
+	async resumePending(clientId: string): Promise<void> {
+		const existing = this.#byClientId.get(clientId);
+		if (existing) return existing.resumePending();
+		const pending = await this.#deps.store.pendingChats(clientId);
+		if (pending.length > 0) this.of(clientId);
+	}
+
+	/**
+	 * A reply of this client id ended (seen in the store's feed, maybe from another instance): a
+	 * conversation waiting for it goes on.
+	 */
+	replyEnded(clientId: string): void {
+		this.#byClientId.get(clientId)?.retry();
 	}
 
 	/** Forgets the conversation if its client has no connection and no reply runs or waits. */

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConnectionLimits, refuseConnection } from './connection-limits';
+import { HeaderDeadlines } from './header-deadline';
 import { isHostAllowed } from './origin';
 import { isMetricsPath, serveMetrics } from './metrics-endpoint';
 import { createTalklineCore, type TalklineCore, type TalklineOptions } from './talkline-core';
@@ -33,19 +34,29 @@ export interface TalklineServer {
 	close(): Promise<void>;
 }
 
+/**
+ * Connections the kernel may hold for us before we accept them (capped by net.core.somaxconn).
+ * Node's default, 511, overflowed when thousands of clients came back at once after a restart:
+ * the kernel dropped their SYNs, and each waited a second or more to retransmit.
+ */
+const LISTEN_BACKLOG = 4096;
+
 /** Builds the HTTP + WebSocket server. Call `listen()` to start it. */
 export function createTalklineServer(options: TalklineServerOptions = {}): TalklineServer {
 	const core = createTalklineCore(options);
 	const { config, log } = core;
 	const httpServer = http.createServer(
 		{
-			// A slow client (headers or body dripping in) is answered 408 and closed after these,
-			// checked every second (Node's default check runs every 30 s).
-			headersTimeout: config.headersTimeoutMs,
+			// A slow client (headers or body dripping in) is answered 408 and closed after
+			// requestTimeout, checked every second (Node's default check runs every 30 s). The
+			// first headers have their own, shorter deadline that a stalled loop does not eat
+			// (HeaderDeadlines below); Node's header check stays only as the outer bound.
+			headersTimeout: config.requestTimeoutMs,
 			requestTimeout: config.requestTimeoutMs,
-			connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs)
+			connectionsCheckingInterval: 1_000
 		},
 		(req, res) => {
+			headerDeadlines.disarm(req.socket);
 			if (REFUSED.has(req.socket)) return; // answered 503 and closing
 			if (!isHostAllowed(req.headers.host, config)) return misdirected(res);
 			if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) return sendHealth(core, res);
@@ -55,6 +66,19 @@ export function createTalklineServer(options: TalklineServerOptions = {}): Talkl
 		}
 	);
 	httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
+	const headerDeadlines = new HeaderDeadlines(config.headersTimeoutMs, (socket) => {
+		// bytesRead 0: the client connected and never wrote (or its own loop was stalled).
+		log.warn(
+			{
+				event: 'connection.headers_timeout',
+				remote: socket.remoteAddress,
+				bytesRead: socket.bytesRead
+			},
+			'request headers took too long'
+		);
+		abortHandshake(socket, 408, 'Request headers took too long');
+	});
+	httpServer.on('connection', (socket: Socket) => headerDeadlines.arm(socket));
 	// Runs before Node's own listener: a connection over a cap never reaches the HTTP parser's
 	// handlers (they see a socket already ending, and the upgrade handler below skips it).
 	const limits = new ConnectionLimits(config);
@@ -69,6 +93,7 @@ export function createTalklineServer(options: TalklineServerOptions = {}): Talkl
 		refuseConnection(socket, refused);
 	});
 	httpServer.on('upgrade', (req, socket, head) => {
+		headerDeadlines.disarm(socket as Socket);
 		if (REFUSED.has(socket as Socket)) return;
 		if (!core.handleUpgrade(req, socket, head)) abortHandshake(socket, 404, 'Not found');
 	});
@@ -80,7 +105,7 @@ export function createTalklineServer(options: TalklineServerOptions = {}): Talkl
 		listen(port = config.port, host = config.host) {
 			return new Promise((resolve, reject) => {
 				httpServer.once('error', reject);
-				httpServer.listen(port, host, () => {
+				httpServer.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
 					httpServer.off('error', reject);
 					const address = httpServer.address() as AddressInfo;
 					log.info({ event: 'server.listening', port: address.port, host }, 'listening');
@@ -93,6 +118,7 @@ export function createTalklineServer(options: TalklineServerOptions = {}): Talkl
 				const stopped = new Promise<void>((resolve) =>
 					httpServer.listening ? httpServer.close(() => resolve()) : resolve()
 				);
+				headerDeadlines.close();
 				httpServer.closeIdleConnections();
 				await core.close();
 				httpServer.closeAllConnections();

@@ -13,6 +13,8 @@ import type { Logger } from './log';
 import { countRefusal, metrics } from './metrics';
 import type { Session } from './session';
 import type { AcceptedInput, MessageStore } from './store/message-store';
+import { isStoreUnavailable } from './store/unavailable';
+import { CLOSE } from '../protocol/limits';
 
 /** What the handler needs from the server: one object, shared by every connection. */
 export interface HandlerDeps {
@@ -62,9 +64,8 @@ function dispatch(deps: HandlerDeps, session: Session, message: ClientMessage): 
 				if (!session.proves(message.token)) return refuse(session, REFUSALS.wrongToken);
 				deps.becomeOwner(session);
 			}
-			const why = session.refusesResume(message.lastSeq, message.epoch);
-			if (why) return badMessage(deps, session, why);
-			void session.resume(message.lastSeq, message.epoch);
+			session.resuming();
+			void resume(deps, session, message.lastSeq, message.epoch);
 			return;
 		}
 		default:
@@ -81,7 +82,11 @@ function dispatchOwned(deps: HandlerDeps, session: Session, message: ClientMessa
 		case 'ack':
 			// Records delivery; the log is trimmed only by retention (the page replays it on load).
 			session.ensureResumed();
-			store.acknowledge(clientId, message.seq);
+			store
+				.acknowledge(clientId, message.seq)
+				.catch((error: unknown) =>
+					deps.log.warn({ event: 'ack.failed', clientId, err: error }, 'an ack was not recorded')
+				);
 			return;
 		case 'interrupt':
 			session.ensureResumed();
@@ -96,8 +101,9 @@ function dispatchOwned(deps: HandlerDeps, session: Session, message: ClientMessa
 				return refuse(session, REFUSALS.busy, input.id);
 			accept(deps, session, input, (outcome) => {
 				conversation.settled();
-				if (outcome === 'new') conversations.of(clientId).chat(input);
-				else conversations.release(clientId); // forgotten if its client has gone meanwhile
+				if (outcome === 'failed')
+					conversations.release(clientId); // forgotten if its client has gone
+				else void conversations.of(clientId).chat(input, outcome === 'again');
 			});
 			return;
 		}
@@ -136,10 +142,13 @@ function accept(
 				{ event: 'accept.failed', clientId, err: outcome.error },
 				'storing a message failed'
 			);
+			const unavailable = isStoreUnavailable(outcome.error);
 			session.send({
 				type: 'error',
-				code: ERROR_CODES.internalError,
-				message: 'The server could not store that message; it was not accepted',
+				code: unavailable ? ERROR_CODES.unavailable : ERROR_CODES.internalError,
+				message: unavailable
+					? 'The store cannot be reached; the message was not accepted, send it again later'
+					: 'The server could not store that message; it was not accepted',
 				id: input.id
 			});
 			return;
@@ -147,6 +156,32 @@ function accept(
 		session.send({ type: 'ack', id: input.id });
 		settled(outcome.isNew ? 'new' : 'again');
 	});
+}
+
+/** Checks a `resume` against the store, then replays (or says why not). */
+async function resume(
+	deps: HandlerDeps,
+	session: Session,
+	lastSeq: number,
+	epoch: string | undefined
+): Promise<void> {
+	let why: string | undefined;
+	try {
+		why = await session.refusesResume(lastSeq, epoch);
+	} catch (error) {
+		session.resumeRefused();
+		deps.log.warn(
+			{ event: 'resume.failed', clientId: session.clientId, err: error },
+			'resume failed'
+		);
+		session.close(CLOSE.tryAgainLater, 'store unavailable');
+		return;
+	}
+	if (why) {
+		session.resumeRefused();
+		return badMessage(deps, session, why);
+	}
+	await session.resume(lastSeq, epoch);
 }
 
 /** A bad message: say why; after too many, close with 1008. */

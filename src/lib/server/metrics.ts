@@ -17,15 +17,26 @@ const registers = [registry];
 const NAMED_APP_CODES = new Set([4000, 4400, 4401]);
 
 /** Refusal reasons the server counts (an issue or a new limit may add more). */
-export type RefusalReason =
-	| 'origin'
-	| 'rate'
-	| 'size'
-	| 'bad_message'
-	| 'unauthorized'
-	| 'busy'
-	| 'client_id'
-	| 'unavailable';
+const REFUSAL_REASONS = [
+	'origin',
+	'rate',
+	'size',
+	'bad_message',
+	'unauthorized',
+	'busy',
+	'client_id',
+	'unavailable'
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** A counter on this module's registry, with `labelNames` when it is counted by label. */
+function counter<Label extends string = never>(
+	name: string,
+	help: string,
+	labelNames: readonly Label[] = []
+): Counter<Label> {
+	return new Counter({ name, help, labelNames, registers });
+}
 
 export const metrics = {
 	connectionsOpen: new Gauge({
@@ -33,41 +44,29 @@ export const metrics = {
 		help: 'WebSocket connections open now',
 		registers
 	}),
-	connectionsOpened: new Counter({
-		name: 'talkline_connections_opened_total',
-		help: 'WebSocket connections accepted (upgraded)',
-		registers
-	}),
-	connectionsClosed: new Counter({
-		name: 'talkline_connections_closed_total',
-		help: 'WebSocket connections closed, by close code (1006: dropped or terminated)',
-		labelNames: ['code'] as const,
-		registers
-	}),
-	messagesIn: new Counter({
-		name: 'talkline_messages_received_total',
-		help: 'Valid client messages received, by type',
-		labelNames: ['type'] as const,
-		registers
-	}),
-	messagesOut: new Counter({
-		name: 'talkline_messages_sent_total',
-		help: 'Server messages sent, by type',
-		labelNames: ['type'] as const,
-		registers
-	}),
-	refusals: new Counter({
-		name: 'talkline_refusals_total',
-		help: 'Handshakes and messages refused, by reason',
-		labelNames: ['reason'] as const,
-		registers
-	}),
-	replies: new Counter({
-		name: 'talkline_replies_total',
-		help: 'Replies by outcome: started, finished (reply.end), interrupted (reply.interrupted)',
-		labelNames: ['outcome'] as const,
-		registers
-	}),
+	connectionsOpened: counter(
+		'talkline_connections_opened_total',
+		'WebSocket connections accepted (upgraded)'
+	),
+	connectionsClosed: counter(
+		'talkline_connections_closed_total',
+		'WebSocket connections closed, by close code (1006: dropped or terminated)',
+		['code']
+	),
+	messagesIn: counter(
+		'talkline_messages_received_total',
+		'Valid client messages received, by type',
+		['type']
+	),
+	messagesOut: counter('talkline_messages_sent_total', 'Server messages sent, by type', ['type']),
+	refusals: counter('talkline_refusals_total', 'Handshakes and messages refused, by reason', [
+		'reason'
+	]),
+	replies: counter(
+		'talkline_replies_total',
+		'Replies by outcome: started, finished (reply.end), interrupted (reply.interrupted)',
+		['outcome']
+	),
 	firstPieceSeconds: new Histogram({
 		name: 'talkline_reply_first_piece_seconds',
 		help: "Time from a reply's start to its first text piece (the brain's time to first token)",
@@ -81,26 +80,15 @@ export const metrics = {
 		buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
 		registers
 	}),
-	backpressureCloses: new Counter({
-		name: 'talkline_backpressure_closes_total',
-		help: 'Sockets terminated because the client did not read what was sent to it',
-		registers
-	})
+	backpressureCloses: counter(
+		'talkline_backpressure_closes_total',
+		'Sockets terminated because the client did not read what was sent to it'
+	)
 };
 
 // Label values that exist from the start, so a dashboard shows 0 rather than nothing.
 for (const outcome of ['started', 'finished', 'interrupted']) metrics.replies.inc({ outcome }, 0);
-for (const reason of [
-	'origin',
-	'rate',
-	'size',
-	'bad_message',
-	'unauthorized',
-	'busy',
-	'client_id'
-] as const) {
-	metrics.refusals.inc({ reason }, 0);
-}
+for (const reason of REFUSAL_REASONS) metrics.refusals.inc({ reason }, 0);
 
 /** A refused handshake or message. */
 export function countRefusal(reason: RefusalReason): void {

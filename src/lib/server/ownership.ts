@@ -29,6 +29,8 @@ export function tokenMatches(token: string, tokenHash: string | null): boolean {
 /** Who a new connection is: the log's identity, and the token when the connection claimed the id. */
 export interface Arrival {
 	identity: ClientIdentity;
+	/** The log's last seq when the connection arrived (where a client that skips `resume` starts). */
+	lastSeq: number;
 	/** Set only when this connection has just claimed the id (sent once, in `connected`). */
 	token?: string;
 }
@@ -37,10 +39,10 @@ export interface Arrival {
  * On a new connection: claims the id if nobody owns it (an unknown id, or a log from before
  * ownership), else returns the owner's identity, which the connection must prove in `resume`.
  */
-export function arrive(store: MessageStore, clientId: string): Arrival {
-	const known = store.identity(clientId);
-	if (known && known.tokenHash !== null) return { identity: known };
+export async function arrive(store: MessageStore, clientId: string): Promise<Arrival> {
+	const [known, lastSeq] = await Promise.all([store.identity(clientId), store.lastSeq(clientId)]);
+	if (known && known.tokenHash !== null) return { identity: known, lastSeq };
 	const token = newToken();
-	const { claimed, identity } = store.claim(clientId, hashToken(token));
-	return claimed ? { identity, token } : { identity };
+	const { claimed, identity } = await store.claim(clientId, hashToken(token));
+	return claimed ? { identity, lastSeq, token } : { identity, lastSeq };
 }

@@ -7,6 +7,11 @@
  * (new stored messages go out as they are stored). A client that sends anything else before
  * `resume` is treated as resuming from where the store stood when it connected.
  *
+ * The store is asynchronous and may be shared by several instances, so a stored message can be
+ * handed to `deliver()` more than once (by this instance and by the store's feed) or while a
+ * replay is reading: the session sends each `seq` once, in order. A message that would leave a
+ * gap (one stored in between was not handed over) makes it read the store from where it stands.
+ *
  * Ownership (protocol.md, "Ownership and epochs"): a session is its client id's `owner` once it
  * has claimed the id (on connecting) or proved the token (in `resume`). Until then it gets no
  * replay and nothing of the conversation; ./message-handler refuses what it may not send.
@@ -26,8 +31,10 @@ import type { MessageStore } from './store/message-store';
 
 /** Stored messages read from the store at a time while replaying (each then paced out). */
 const REPLAY_BATCH = 100;
+/** A longer round trip means the client echoed a wrong `ts`, not a slow network: not recorded. */
+const MAX_RTT_MS = 60 * 60_000;
 
-type Delivery = 'awaiting' | 'replaying' | 'live';
+type Delivery = 'awaiting' | 'resuming' | 'replaying' | 'live';
 
 /** Why a socket ended, as the server decided it (undefined: the client closed it). */
 export interface CloseIntent {
@@ -67,6 +74,10 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	readonly #deps: SessionDeps;
 	readonly #outbound: Outbound;
 	readonly #seqAtOpen: number;
+	/** The highest seq sent on this connection (or that the client said it has). */
+	#sentSeq = 0;
+	/** Messages handed over while a replay is reading, sent (if still needed) when it ends. */
+	#held: SequencedMessage[] = [];
 	readonly #tokenHash: string | null;
 	/** The token to hand out in `connected`, when this connection claimed the id. */
 	readonly #newToken: string | undefined;
@@ -88,7 +99,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		this.owner = arrival.token !== undefined;
 		const { config } = deps;
 		this.limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
-		this.#seqAtOpen = deps.store.lastSeq(clientId);
+		this.#seqAtOpen = arrival.lastSeq;
 		this.#outbound = new Outbound(ws, config, this);
 	}
 
@@ -139,7 +150,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	pong(ts: number): void {
 		this.stats.pongsReceived += 1;
 		const rtt = Date.now() - ts;
-		if (rtt >= 0 && rtt < 3_600_000) this.stats.lastRttMs = rtt;
+		if (rtt >= 0 && rtt < MAX_RTT_MS) this.stats.lastRttMs = rtt;
 	}
 
 	/** Sends a message that is not stored (connected, ping, pong, ack, error). */
@@ -149,7 +160,18 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 
 	/** Sends a just-stored message if this connection is live; otherwise replay will. */
 	deliver(message: SequencedMessage): void {
-		if (this.#delivery === 'live') this.#outbound.send(message);
+		if (this.#delivery === 'replaying') {
+			this.#held.push(message);
+			return;
+		}
+		if (this.#delivery !== 'live' || message.seq <= this.#sentSeq) return;
+		if (message.seq === this.#sentSeq + 1) {
+			if (this.#outbound.send(message)) this.#sentSeq = message.seq;
+			return;
+		}
+		// A gap: something stored in between never reached this session; read it from the store.
+		this.#held.push(message);
+		void this.#replayFrom(this.#sentSeq);
 	}
 
 	/** Whether `token` is the owner's. */
@@ -161,11 +183,23 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	 * Why a `resume` cannot be followed, or undefined when it can: in the same epoch, a `lastSeq`
 	 * beyond the log's last seq (the client claims messages that were never sent).
 	 */
-	refusesResume(lastSeq: number, epoch: string | undefined): string | undefined {
+	async refusesResume(lastSeq: number, epoch: string | undefined): Promise<string | undefined> {
 		if (epoch !== this.epoch) return undefined;
-		const last = this.#deps.store.lastSeq(this.clientId);
+		const last = await this.#deps.store.lastSeq(this.clientId);
 		if (lastSeq <= last) return undefined;
 		return `Invalid "resume" message: lastSeq ${lastSeq} is beyond the last seq of this epoch (${last})`;
+	}
+
+	/**
+	 * A `resume` arrived and is being checked: nothing is replayed meanwhile (`ensureResumed` waits
+	 * for it). `resumeRefused()` undoes it when the check fails.
+	 */
+	resuming(): void {
+		if (this.#delivery === 'awaiting') this.#delivery = 'resuming';
+	}
+
+	resumeRefused(): void {
+		if (this.#delivery === 'resuming') this.#delivery = 'awaiting';
 	}
 
 	/**
@@ -176,7 +210,10 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	async resume(lastSeq: number, epoch: string | undefined): Promise<void> {
 		const { store } = this.#deps;
 		const from = epoch === this.epoch ? lastSeq : 0;
-		if (from > 0) store.acknowledge(this.clientId, from); // the client has everything up to it
+		this.#sentSeq = from;
+		this.#held = [];
+		// The client has everything up to it (recorded, never waited for: replay needs nothing of it).
+		if (from > 0) void store.acknowledge(this.clientId, from).catch(() => undefined);
 		await this.#replayFrom(from);
 	}
 
@@ -186,21 +223,41 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		this.#delivery = 'replaying';
 		let cursor = lastSeq;
 		for (;;) {
-			const batch = store.replay(this.clientId, cursor, REPLAY_BATCH);
+			let batch: SequencedMessage[];
+			try {
+				batch = await store.replay(this.clientId, cursor, REPLAY_BATCH);
+			} catch (error) {
+				// The store is unreachable: stop here; the client's next resume reads it again.
+				if (generation === this.#replayGeneration)
+					this.close(CLOSE.tryAgainLater, 'store unavailable');
+				this.#deps.log.warn(
+					{ event: 'replay.failed', clientId: this.clientId, err: error },
+					'replay failed'
+				);
+				return;
+			}
+			if (generation !== this.#replayGeneration) return;
 			if (batch.length === 0) break;
 			for (const message of batch) {
 				const sent = await this.#outbound.paced(message);
 				if (!sent || generation !== this.#replayGeneration) return;
 				cursor = message.seq;
+				this.#sentSeq = Math.max(this.#sentSeq, cursor);
 			}
 		}
-		// Checked and switched synchronously: nothing can be stored in between.
-		if (generation === this.#replayGeneration) this.#delivery = 'live';
+		this.#sentSeq = Math.max(this.#sentSeq, cursor);
+		this.#delivery = 'live';
+		// What was handed over while the replay read, in seq order; a gap reads the store again.
+		const held = this.#held.sort((a, b) => a.seq - b.seq);
+		this.#held = [];
+		for (const message of held) this.deliver(message);
 	}
 
 	/** For clients that skip `resume`: resume from where the store stood when they connected. */
 	ensureResumed(): void {
-		if (this.#delivery === 'awaiting') void this.#replayFrom(this.#seqAtOpen);
+		if (this.#delivery !== 'awaiting') return;
+		this.#sentSeq = this.#seqAtOpen;
+		void this.#replayFrom(this.#seqAtOpen);
 	}
 
 	/** Closes with a close frame. Safe to call twice; the first reason wins. */

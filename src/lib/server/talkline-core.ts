@@ -18,8 +18,10 @@ import { RateLimiters } from './rate-limiter';
 import { Registry } from './registry';
 import { TalklineSocket } from './talkline-socket';
 import type { Session } from './session';
-import type { MessageStore } from './store/message-store';
-import { openStore } from './store/open-store';
+import type { MessageStore, SyncMessageStore } from './store/message-store';
+import { openStore, type StoreBackend } from './store/open-store';
+import { asyncStore, isSyncStore } from './store/sync-store';
+import { localFanout } from './fanout';
 import { createUpgradeHandler, type UpgradeHandler } from './upgrade';
 
 export interface TalklineOptions {
@@ -29,16 +31,19 @@ export interface TalklineOptions {
 	env?: Record<string, string | undefined>;
 	logger?: Logger;
 	/**
-	 * The message store; by default the configured one (`config.store`: SQLite under DATA_DIR, or
-	 * memory). The server closes it on shutdown.
+	 * The message store; by default the configured one (`config.store`: SQLite under DATA_DIR,
+	 * memory, or Redis with REDIS_URL). A synchronous one (SqliteStore, MemoryStore) is wrapped.
+	 * The server closes it on shutdown.
 	 */
-	store?: MessageStore;
+	store?: MessageStore | SyncMessageStore;
 	/** The brain; from the configuration by default. */
 	brain?: Brain;
 }
 
 export interface Health {
 	ok: boolean;
+	/** Why the server cannot serve now (shutting down, the store unreachable), when it cannot. */
+	reason?: string;
 	/** Open sockets (including ones being closed). */
 	connections: number;
 	/** Client ids with a live connection. */
@@ -75,17 +80,27 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 			{ event: 'origin.none-allowed' },
 			'NODE_ENV=production and neither ORIGIN nor ALLOWED_ORIGINS is set: browsers cannot open a socket'
 		);
-	const store = options.store ?? openStore(config);
-	prepareStore(store, log);
-	const sweeper = setInterval(() => sweep(store, log), SWEEP_INTERVAL_MS);
+	const backend: StoreBackend = options.store
+		? {
+				store: isSyncStore(options.store) ? asyncStore(options.store) : options.store,
+				fanout: localFanout,
+				unavailable: () => undefined
+			}
+		: openStore(config, log);
+	const { store, fanout } = backend;
+	void prepareStore(store, log);
+	const sweeper = setInterval(() => void sweep(store, log), SWEEP_INTERVAL_MS);
 	sweeper.unref();
 	const brain =
 		options.brain ??
-		createBrain(config, (clientId, failure) =>
-			log.warn(
-				{ event: 'brain.failed', clientId, kind: failure.kind, err: failure.message },
-				'brain failed'
-			)
+		createBrain(
+			config,
+			(clientId, failure) =>
+				log.warn(
+					{ event: 'brain.failed', clientId, kind: failure.kind, err: failure.message },
+					'brain failed'
+				),
+			backend.history
 		);
 	const wss = new WebSocketServer({
 		noServer: true,
@@ -112,7 +127,8 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		registry,
 		conversations,
 		history,
-		limiters: new RateLimiters(config.rateLimitPerSec, config.rateLimitBurst)
+		limiters: new RateLimiters(config.rateLimitPerSec, config.rateLimitBurst),
+		fanout
 	});
 
 	const handleUpgrade = createUpgradeHandler({
@@ -143,8 +159,9 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 			await conversations.stopAll(); // each open reply ends with reply.interrupted
 			await closeAllSockets(wss, registry, config.shutdownGraceMs);
 			// Normally empty by now (closing sessions read no more frames); never lose one anyway.
-			accepts.flush();
-			store.close();
+			await accepts.flush();
+			await fanout.close();
+			await store.close();
 			log.info({ event: 'server.closed' }, 'socket server closed');
 		})();
 		return closing;
@@ -157,12 +174,16 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		brain,
 		log,
 		handleUpgrade,
-		health: () => ({
-			ok: accepting,
-			connections: wss.clients.size,
-			clients: registry.size,
-			uptimeS: Math.round((Date.now() - startedAt) / 1000)
-		}),
+		health: () => {
+			const reason = accepting ? backend.unavailable() : 'shutting down';
+			return {
+				ok: reason === undefined,
+				...(reason ? { reason } : {}),
+				connections: wss.clients.size,
+				clients: registry.size,
+				uptimeS: Math.round((Date.now() - startedAt) / 1000)
+			};
+		},
 		close
 	};
 }
@@ -171,10 +192,10 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
  * After a start: close the replies a crash left open, drop what is too old. Never fails the
  * start: a client id whose data cannot be recovered is logged with its id and left as it is.
  */
-function prepareStore(store: MessageStore, log: Logger): void {
-	let report: ReturnType<MessageStore['recover']>;
+async function prepareStore(store: MessageStore, log: Logger): Promise<void> {
+	let report: Awaited<ReturnType<MessageStore['recover']>>;
 	try {
-		report = store.recover();
+		report = await store.recover();
 	} catch (error) {
 		log.error({ event: 'store.recover-failed', err: error }, 'start-up recovery failed');
 		report = { recovered: [], failed: [] };
@@ -191,12 +212,12 @@ function prepareStore(store: MessageStore, log: Logger): void {
 			'a reply left open by the last run could not be closed; this client id is left as it was'
 		);
 	}
-	sweep(store, log);
+	await sweep(store, log);
 }
 
-function sweep(store: MessageStore, log: Logger): void {
+async function sweep(store: MessageStore, log: Logger): Promise<void> {
 	try {
-		store.sweep();
+		await store.sweep();
 	} catch (error) {
 		log.error({ event: 'store.sweep-failed', err: error }, 'store retention sweep failed');
 	}

@@ -2,6 +2,7 @@
  * What the microphone button says. Recognition fails in ways the user can act on (permission,
  * no microphone, offline), so each has a status and a sentence; nothing fails silently.
  */
+import type { StatusMeaning } from '$lib/device/device-status.svelte';
 
 /** Where speech recognition stands. */
 export type ListenerStatus =
@@ -64,3 +65,9 @@ export function statusFromStartError(error: unknown): ListenerStatus {
 export function isListenerProblem(status: ListenerStatus): boolean {
 	return !(status === 'idle' || status === 'starting' || status === 'listening');
 }
+
+/** What each status means, for the listener's `DeviceStatus`. */
+export const LISTENER_MEANING: StatusMeaning<ListenerStatus> = {
+	messages: LISTENER_MESSAGES,
+	isProblem: isListenerProblem
+};

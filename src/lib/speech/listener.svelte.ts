@@ -4,11 +4,13 @@
  * reported once (to send as a chat message). Every failure becomes a status with a message;
  * nothing throws to the page.
  *
- * It is the one owner of the microphone's state: `status`, `message`, `problem` and `hearing`
- * are reactive (runes), so the page reads them here instead of keeping copies.
+ * It is the one owner of the microphone's state: `status`, `message` and `problem` (from
+ * `DeviceStatus`) and `hearing` are reactive (runes), so the page reads them here instead of
+ * keeping copies.
  */
+import { DeviceStatus } from '$lib/device/device-status.svelte';
 import {
-	LISTENER_MESSAGES,
+	LISTENER_MEANING,
 	isListenerProblem,
 	statusFromRecognitionError,
 	statusFromStartError,
@@ -45,18 +47,18 @@ function transcripts(event: RecognitionResultEventLike): { final: string; interi
 }
 
 /** Speech recognition with a clear status; see the file comment. */
-export class Listener {
+export class Listener extends DeviceStatus<ListenerStatus> {
 	readonly #ctor: RecognitionConstructor | null;
 	readonly #options: ListenerOptions;
-	#status = $state<ListenerStatus>('idle');
 	#session: RecognitionLike | null = null;
 	#heard = { final: '', interim: '' };
 	#discard = false;
 
 	constructor(options: ListenerOptions = {}) {
+		const ctor = options.recognition === undefined ? browserRecognition() : options.recognition;
+		super(ctor ? 'idle' : 'unsupported', LISTENER_MEANING, options.onStatus);
 		this.#options = options;
-		this.#ctor = options.recognition === undefined ? browserRecognition() : options.recognition;
-		this.#status = this.#ctor ? 'idle' : 'unsupported';
+		this.#ctor = ctor;
 	}
 
 	/** Whether this browser has speech recognition at all. */
@@ -64,23 +66,9 @@ export class Listener {
 		return this.#ctor !== null;
 	}
 
-	get status(): ListenerStatus {
-		return this.#status;
-	}
-
-	/** A sentence saying what the status means, for the microphone button. */
-	get message(): string {
-		return LISTENER_MESSAGES[this.#status];
-	}
-
-	/** The microphone cannot listen right now, and the button should say why. */
-	get problem(): boolean {
-		return isListenerProblem(this.#status);
-	}
-
 	/** Starting or listening, as the microphone button shows it; reactive. */
 	get hearing(): boolean {
-		return this.#status === 'starting' || this.#status === 'listening';
+		return this.status === 'starting' || this.status === 'listening';
 	}
 
 	/** A session is starting or running. */
@@ -92,7 +80,7 @@ export class Listener {
 	start(): boolean {
 		if (this.#session) return true;
 		if (!this.#ctor) {
-			this.#setStatus('unsupported');
+			this.setStatus('unsupported');
 			return false;
 		}
 		try {
@@ -105,12 +93,12 @@ export class Listener {
 			this.#session = session;
 			this.#heard = { final: '', interim: '' };
 			this.#discard = false;
-			this.#setStatus('starting');
+			this.setStatus('starting');
 			session.start();
 			return true;
 		} catch (error) {
 			this.#session = null;
-			this.#setStatus(statusFromStartError(error));
+			this.setStatus(statusFromStartError(error));
 			return false;
 		}
 	}
@@ -139,7 +127,7 @@ export class Listener {
 
 	#attach(session: RecognitionLike): void {
 		const current = () => this.#session === session;
-		session.onstart = () => current() && this.#setStatus('listening');
+		session.onstart = () => current() && this.setStatus('listening');
 		session.onresult = (event) => {
 			if (!current()) return;
 			this.#heard = transcripts(event);
@@ -149,7 +137,7 @@ export class Listener {
 		session.onerror = (event) => {
 			if (!current()) return;
 			const status = statusFromRecognitionError(event.error);
-			if (isListenerProblem(status)) this.#setStatus(status);
+			if (isListenerProblem(status)) this.setStatus(status);
 		};
 		session.onend = () => current() && this.#ended();
 	}
@@ -158,7 +146,7 @@ export class Listener {
 		this.#session = null;
 		// A recogniser stopped mid-word may not finalise it; the interim words are still what was said.
 		const text = this.#heard.final || this.#heard.interim;
-		if (!isListenerProblem(this.#status)) this.#setStatus('idle');
+		if (!this.problem) this.setStatus('idle');
 		if (text && !this.#discard) this.#options.onFinal?.(text);
 	}
 
@@ -171,10 +159,5 @@ export class Listener {
 			// The session is already over; end it on our side.
 			this.#ended();
 		}
-	}
-
-	#setStatus(status: ListenerStatus): void {
-		this.#status = status;
-		this.#options.onStatus?.(status, LISTENER_MESSAGES[status]);
 	}
 }

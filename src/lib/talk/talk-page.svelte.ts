@@ -1,23 +1,32 @@
 /**
- * Everything the talk page runs, wired together: the connection actor, the conversation, the
- * avatar's voice, the microphone and the camera. The route renders from it and calls its
- * actions. It copies no state: the connection's is read from the actor, the microphone's and the
- * camera's from `Listener` and `Camera`, the reply being spoken from the `Speaker`, the one
- * streaming from the transcript.
+ * Everything the talk page runs, wired together: the tab's share of the connection (the actor
+ * when this tab holds it, a mirror of it otherwise: `TabSession`), the conversation, the avatar's
+ * voice, the microphone and the camera. The route renders from it and calls its actions. It
+ * copies no state: the connection's is read from the actor or its mirror, the microphone's and
+ * the camera's from `Listener` and `Camera`, the reply being spoken from the `Speaker`, the one
+ * streaming from the transcript. Only the tab last shown or focused speaks aloud (`VoiceTab`);
+ * every tab's avatar mouths the words.
  *
  * Construct it in the browser only (onMount): it touches storage, speech and media.
  */
 import { Camera } from '$lib/camera/camera.svelte';
-import { ChatClient, type LiveReplyEvent } from '$lib/chat/chat-client';
+import type { LiveReplyEvent } from '$lib/chat/apply-stored';
+import type { ChatSurface } from '$lib/chat/chat-surface';
 import { resolveClientId } from '$lib/connection/client-id';
-import { PageConnection } from '$lib/connection/page-connection.svelte';
+import type { ConnectionView } from '$lib/connection/connection-view.svelte';
 import { socketUrl } from '$lib/connection/socket-url';
 import { EventLog } from '$lib/inspector/event-log';
 import { combineInspect } from '$lib/inspector/inspector-request';
 import type { InspectorHandle } from '$lib/inspector/stately';
+import type { Narrator } from '$lib/narration/narrator';
 import type { Mood } from '$lib/protocol/server-messages';
 import { Listener } from '$lib/speech/listener.svelte';
+import { MutePreference } from '$lib/speech/mute-preference.svelte';
 import { Speaker } from '$lib/speech/speaker';
+import type { LockManagerLike } from '$lib/tabs/leader-election';
+import type { BroadcastLike } from '$lib/tabs/tab-channel';
+import { TabSession } from '$lib/tabs/tab-session.svelte';
+import { VoiceTab } from '$lib/tabs/voice-tab.svelte';
 
 export interface TalkPageOptions {
 	pageUrl: URL;
@@ -26,12 +35,15 @@ export interface TalkPageOptions {
 	storage: Storage | null;
 	/** Stately's inspector, when the page was asked for it (`?inspect`). */
 	inspector?: InspectorHandle;
+	/** Tells the connection's steps in the console (`?debug`), when given. */
+	narrator?: Narrator | null;
 }
 
 export class TalkPage {
 	readonly clientId: string;
-	readonly connection: PageConnection;
-	readonly chat: ChatClient;
+	readonly tabs: TabSession;
+	readonly voice: VoiceTab;
+	readonly mute: MutePreference;
 	readonly speaker: Speaker;
 	readonly listener: Listener;
 	readonly camera: Camera;
@@ -46,25 +58,27 @@ export class TalkPage {
 	draft = $state('');
 	/** Why the last message could not be sent, if it could not. */
 	sendError = $state<string | null>(null);
-	muted = $state(false);
 
 	constructor(options: TalkPageOptions) {
 		this.clientId = resolveClientId(options.pageUrl.searchParams, options.storage);
 		this.inspector = options.inspector;
-		this.connection = new PageConnection({
-			url: socketUrl(this.clientId, options.pageUrl, options.publicWsUrl),
-			inspect: combineInspect(this.inspector?.inspect, this.log.observer())
-		});
+		this.mute = new MutePreference(options.storage);
 		this.speaker = new Speaker({
 			onStart: () => (this.speaking = true),
 			onEnd: () => (this.speaking = false)
 		});
-		this.chat = new ChatClient({
-			connection: this.connection,
+		this.tabs = new TabSession({
 			clientId: this.clientId,
+			socketUrl: socketUrl(this.clientId, options.pageUrl, options.publicWsUrl),
 			storage: options.storage,
-			onLiveReply: (event) => this.#onLiveReply(event)
+			inspect: combineInspect(this.inspector?.inspect, this.log.observer()),
+			narrator: options.narrator,
+			log: this.log,
+			onLiveReply: (event) => this.#onLiveReply(event),
+			locks: webLocks(),
+			openChannel: broadcastChannels()
 		});
+		this.voice = new VoiceTab(this.tabs.channel);
 		this.listener = new Listener({
 			onInterim: (text) => (this.draft = text),
 			onFinal: (text) => {
@@ -77,17 +91,33 @@ export class TalkPage {
 		});
 	}
 
+	/** The connection as this tab shows it: undefined until it knows its role; reactive. */
+	get connection(): ConnectionView | undefined {
+		return this.tabs.connection;
+	}
+
+	get chat(): ChatSurface {
+		return this.tabs.chat;
+	}
+
+	get muted(): boolean {
+		return this.mute.muted;
+	}
+
 	start(): void {
-		this.chat.start();
-		this.connection.start();
+		this.tabs.start();
+		this.voice.start(window, () => this.#applyVoice());
+		this.mute.listen(window, () => this.#applyVoice());
+		this.#applyVoice();
 	}
 
 	stop(): void {
 		this.listener.dispose();
 		this.camera.dispose();
 		this.speaker.dispose();
-		this.chat.stop();
-		this.connection.stop();
+		this.voice.stop();
+		this.mute.stop();
+		this.tabs.stop();
 		this.inspector?.stop();
 	}
 
@@ -126,8 +156,13 @@ export class TalkPage {
 	}
 
 	toggleMute(): void {
-		this.muted = !this.muted;
-		this.speaker.muted = this.muted;
+		this.mute.toggle();
+		this.#applyVoice();
+	}
+
+	/** Aloud only when not muted and this is the tab that speaks; mouthed in any case. */
+	#applyVoice(): void {
+		this.speaker.muted = this.mute.muted || !this.voice.speaks;
 	}
 
 	/** Viseme weights for the avatar's frame loop (no Svelte update per frame). */
@@ -154,4 +189,14 @@ export class TalkPage {
 				return;
 		}
 	}
+}
+
+/** `navigator.locks`, where the browser has it. */
+function webLocks(): LockManagerLike | null {
+	return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
+}
+
+/** Opens a `BroadcastChannel`, where the browser has them. */
+function broadcastChannels(): ((name: string) => BroadcastLike) | null {
+	return typeof BroadcastChannel === 'undefined' ? null : (name) => new BroadcastChannel(name);
 }

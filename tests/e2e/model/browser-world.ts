@@ -14,7 +14,7 @@ import {
 	type ModelEvent,
 	type ModelState
 } from '../../model/connection-model';
-import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
+import { startFaultProxy, type FaultProxy } from '../../../support/fault-proxy';
 import { freePort, startTestServer, type TestServer } from '../page-support';
 
 /** Fake time at which every path starts. */

@@ -80,13 +80,13 @@ export function speechEnd(timeline: Timeline): number {
 	return timeline.words[timeline.words.length - 1]?.end ?? 0;
 }
 
-/** Index of the first viseme starting after `t` (binary search; visemes are sorted). */
-function firstVisemeAfter(visemes: readonly TimelineViseme[], t: number): number {
+/** Index of the first item starting after `t` (binary search; words and visemes are sorted). */
+function firstStartingAfter(items: readonly { start: number }[], t: number): number {
 	let lo = 0;
-	let hi = visemes.length;
+	let hi = items.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >>> 1;
-		if ((visemes[mid]?.start ?? Infinity) > t) hi = mid;
+		if ((items[mid]?.start ?? Infinity) > t) hi = mid;
 		else lo = mid + 1;
 	}
 	return lo;
@@ -107,7 +107,7 @@ export function weightsAt(
 	clearVisemeWeights(out);
 	const { visemes } = timeline;
 	const earliest = t - timeline.maxVisemeMs - LEAD_MS;
-	for (let i = firstVisemeAfter(visemes, t + LEAD_MS) - 1; i >= 0; i--) {
+	for (let i = firstStartingAfter(visemes, t + LEAD_MS) - 1; i >= 0; i--) {
 		const v = visemes[i];
 		if (!v || v.start < earliest) break;
 		const weight = envelope(t, v.start, v.duration, VISEME_PEAK[v.viseme]);
@@ -121,16 +121,8 @@ export function weightsAt(
  * the pause after it; -1 before the first word and once the timeline is over.
  */
 export function wordAt(timeline: Timeline, t: number): number {
-	const { words } = timeline;
 	if (!(t >= 0 && t < timeline.duration)) return -1;
-	let lo = 0;
-	let hi = words.length;
-	while (lo < hi) {
-		const mid = (lo + hi) >>> 1;
-		if ((words[mid]?.start ?? Infinity) > t) hi = mid;
-		else lo = mid + 1;
-	}
-	return lo - 1;
+	return firstStartingAfter(timeline.words, t) - 1;
 }
 
 /** Index of the word containing `charIndex`, else the first word after it, else -1. */
@@ -154,9 +146,9 @@ export function reanchor(timeline: Timeline, charIndex: number, t: number): numb
 	const shift = start - word.start;
 	if (shift === 0) return 0;
 	// Index ranges first, from the old times: [from, to) is the previous word, [to, end) the rest.
-	const to = firstVisemeAfter(visemes, word.start - EPSILON);
+	const to = firstStartingAfter(visemes, word.start - EPSILON);
 	if (previous) {
-		const from = firstVisemeAfter(visemes, previous.start - EPSILON);
+		const from = firstStartingAfter(visemes, previous.start - EPSILON);
 		const scale = (start - previous.start) / (word.start - previous.start);
 		for (let i = from; i < to; i++) {
 			const v = visemes[i] as TimelineViseme;

@@ -5,8 +5,9 @@
  * lights; the Avatar renders it in place of the built-in head and `dispose()` frees it all.
  */
 import type { VRM } from '@pixiv/three-vrm';
-import { Mesh, PerspectiveCamera, Scene, type Object3D } from 'three';
+import { Mesh, PerspectiveCamera, Scene, type Material, type Object3D } from 'three';
 import type { FaceAnimator } from '../animator';
+import { greyable, type DesaturateUniform } from '../desaturate';
 import { addStudioLights } from '../scene';
 import { DEFORMERS, VISEMES, type Deformer, type Viseme } from '../types';
 import { BoneTurn, findBonesByName, type FaceBones } from './bones';
@@ -79,6 +80,8 @@ export class AvatarModel {
 	private readonly neck: BoneTurn | null;
 	private readonly eyes: [BoneTurn, BoneTurn] | null;
 	private readonly chest: BoneTurn | null;
+	/** Greys every material of the model, as the built-in head's are in the failed state. */
+	private readonly desaturate: DesaturateUniform = { value: 0 };
 	private activeNames = '';
 	private disposed = false;
 
@@ -95,11 +98,13 @@ export class AvatarModel {
 
 		const bones = this.vrm ? vrmBones(this.vrm) : findBonesByName(this.root);
 		const morphMeshes: Mesh[] = [];
+		const materials = new Set<Material>();
 		this.root.traverse((node) => {
-			if (node instanceof Mesh && node.morphTargetDictionary && node.morphTargetInfluences) {
-				morphMeshes.push(node);
-			}
+			if (!(node instanceof Mesh)) return;
+			if (node.morphTargetDictionary && node.morphTargetInfluences) morphMeshes.push(node);
+			for (const material of [node.material].flat() as Material[]) materials.add(material);
 		});
+		for (const material of materials) greyable(material, this.desaturate);
 		const names = new Set<string>();
 		if (this.vrm?.expressionManager) {
 			for (const expression of this.vrm.expressionManager.expressions)
@@ -150,6 +155,7 @@ export class AvatarModel {
 	/** Sets every driven target and bone from the animator's current frame. Allocates nothing. */
 	apply(animator: FaceAnimator, dt: number): void {
 		if (this.disposed) return;
+		this.desaturate.value = animator.desaturate;
 		this.computeValues(animator);
 		const values = this.values;
 		const vrm = this.vrm;

@@ -1,40 +1,11 @@
 /**
  * Every material of the avatar, made in one place so they can be tinted together and disposed
- * together. All of them share one `desaturate` uniform patched into their fragment shaders,
- * which greys the avatar out (the failed state) without touching the page around it.
+ * together. All of them share one `desaturate` uniform (../desaturate.ts), which greys the
+ * avatar out in the failed state.
  */
-import {
-	DoubleSide,
-	MeshBasicMaterial,
-	MeshStandardMaterial,
-	type Material,
-	type WebGLProgramParametersWithUniforms
-} from 'three';
+import { DoubleSide, MeshBasicMaterial, MeshStandardMaterial } from 'three';
+import { greyable, type DesaturateUniform } from '../desaturate';
 import { PALETTE } from './palette';
-
-/** The shared uniform: 0 in full colour, 1 grey. */
-export interface DesaturateUniform {
-	value: number;
-}
-
-const GREY = /* glsl */ `#include <dithering_fragment>
-	gl_FragColor.rgb = mix(
-		gl_FragColor.rgb,
-		vec3(dot(gl_FragColor.rgb, vec3(0.299, 0.587, 0.114))) * 0.9,
-		uDesaturate
-	);`;
-
-function greyable<M extends Material>(material: M, uniform: DesaturateUniform): M {
-	material.onBeforeCompile = (shader: WebGLProgramParametersWithUniforms) => {
-		shader.uniforms.uDesaturate = uniform;
-		shader.fragmentShader =
-			'uniform float uDesaturate;\n' +
-			shader.fragmentShader.replace('#include <dithering_fragment>', GREY);
-	};
-	// Same patch on every material, so one cache key lets three.js share programs.
-	material.customProgramCacheKey = () => 'talkline-desaturate';
-	return material;
-}
 
 /** Creates all avatar materials around one desaturate uniform. */
 export function createMaterials(uniform: DesaturateUniform) {

@@ -2,6 +2,7 @@
 import type { ServerConfig } from '../config';
 import { LocalBrain } from './local-brain';
 import { OpenAiBrain } from './openai-brain';
+import type { ConversationHistory } from './history';
 import type { BrainFailure } from './openai-request';
 import type { Brain } from './types';
 
@@ -12,7 +13,8 @@ export { OpenAiBrain } from './openai-brain';
 /** `local` unless configured for an OpenAI-compatible endpoint. */
 export function createBrain(
 	config: ServerConfig,
-	onFailure?: (clientId: string, failure: BrainFailure) => void
+	onFailure?: (clientId: string, failure: BrainFailure) => void,
+	history?: ConversationHistory
 ): Brain {
 	if (config.brain === 'openai') {
 		if (!config.llmBaseUrl) throw new Error('BRAIN=openai needs LLM_BASE_URL');
@@ -24,7 +26,8 @@ export function createBrain(
 			vision: config.llmVision,
 			maxHistory: config.llmMaxHistory,
 			systemPrompt: config.llmSystemPrompt,
-			onFailure
+			onFailure,
+			history
 		});
 	}
 	return new LocalBrain({ chunkDelayMs: config.brainChunkDelayMs });

@@ -16,25 +16,57 @@ export interface AnswerContext {
 
 type Rule = { when: RegExp; answer: (text: string, context: AnswerContext) => Answer };
 
+/** Answers that depend on nothing but which rule matched. */
+const FIXED = {
+	greeting: {
+		text: "Hello! I'm Talkline, your avatar. Ask me about our connection, the time, or show me your camera.",
+		mood: 'happy'
+	},
+	thanks: { text: "You're welcome! Happy to help.", mood: 'happy' },
+	goodbye: { text: 'Goodbye! Come back any time.', mood: 'happy' },
+	aboutMe: {
+		text:
+			"I'm Talkline's local brain: a small rule-based responder running on the server, with no " +
+			'language model and no network. I can tell you about our connection and the time, and ' +
+			'describe what your camera shows.',
+		mood: 'neutral'
+	},
+	help: {
+		text:
+			'You can ask me how the connection is doing, how many pings we exchanged, how long we have ' +
+			'been connected, what time it is, or what I see through your camera. I also do simple sums.',
+		mood: 'neutral'
+	},
+	sympathy: {
+		text: "I'm sorry to hear that. I'm only a small local brain, but I'm here and listening.",
+		mood: 'concerned'
+	},
+	notConnected: {
+		text: "We're not connected right now, so I have no live numbers to share.",
+		mood: 'concerned'
+	},
+	nothingHeard: { text: "I didn't catch anything. Could you say that again?", mood: 'thinking' }
+} as const satisfies Record<string, Answer>;
+
 const rules: Rule[] = [
 	{
 		when: /^\s*(hi|hello|hey|hallo|howdy|greetings|good (morning|afternoon|evening))\b/i,
-		answer: greet
+		answer: () => FIXED.greeting
 	},
 	{ when: /\bhow are you\b|\bhow's it going\b/i, answer: howAreYou },
 	{
 		when: /\b(thanks|thank you|cheers)\b/i,
-		answer: () => ({ text: "You're welcome! Happy to help.", mood: 'happy' })
+		answer: () => FIXED.thanks
 	},
 	{
 		when: /\b(bye|goodbye|see you|good night)\b/i,
-		answer: () => ({ text: 'Goodbye! Come back any time.', mood: 'happy' })
+		answer: () => FIXED.goodbye
 	},
 	{
 		when: /\b(who|what) are you\b|\byour name\b|\bare you (a |an )?(bot|robot|ai|human|real)\b/i,
-		answer: aboutMe
+		answer: () => FIXED.aboutMe
 	},
-	{ when: /\bhelp\b|\bwhat can you do\b/i, answer: help },
+	{ when: /\bhelp\b|\bwhat can you do\b/i, answer: () => FIXED.help },
 	{ when: /\b(see|look|camera|picture|photo|image|watching)\b/i, answer: lookAtCamera },
 	{ when: /\b(pings?|pongs?|latency|round[- ]?trip|lag)\b/i, answer: pings },
 	{ when: /\b(uptime|how long)\b/i, answer: uptime },
@@ -44,24 +76,19 @@ const rules: Rule[] = [
 		when: /^\s*(what is |what's |calculate )?-?\d+(\.\d+)?\s*[-+*/x×]\s*-?\d+(\.\d+)?\s*\??\s*$/i,
 		answer: arithmetic
 	},
-	{ when: /\b(sad|tired|upset|angry|stressed|lonely|bad day|worried)\b/i, answer: sympathy }
+	{
+		when: /\b(sad|tired|upset|angry|stressed|lonely|bad day|worried)\b/i,
+		answer: () => FIXED.sympathy
+	}
 ];
 
 /** The answer to one line of text. */
 export function answerText(text: string, context: AnswerContext): Answer {
 	const trimmed = text.trim();
-	if (!trimmed)
-		return { text: "I didn't catch anything. Could you say that again?", mood: 'thinking' };
+	if (!trimmed) return FIXED.nothingHeard;
 	const rule = rules.find((candidate) => candidate.when.test(trimmed));
 	if (rule) return rule.answer(trimmed, context);
 	return isQuestion(trimmed) ? cannotAnswer(trimmed) : echo(trimmed);
-}
-
-function greet(): Answer {
-	return {
-		text: "Hello! I'm Talkline, your avatar. Ask me about our connection, the time, or show me your camera.",
-		mood: 'happy'
-	};
 }
 
 function howAreYou(_text: string, { facts }: AnswerContext): Answer {
@@ -70,25 +97,6 @@ function howAreYou(_text: string, { facts }: AnswerContext): Answer {
 			? 'and our connection is healthy'
 			: 'though we are not connected right now';
 	return { text: `I'm doing well, thanks for asking, ${link}. How are you?`, mood: 'happy' };
-}
-
-function aboutMe(): Answer {
-	return {
-		text:
-			"I'm Talkline's local brain: a small rule-based responder running on the server, with no " +
-			'language model and no network. I can tell you about our connection and the time, and ' +
-			'describe what your camera shows.',
-		mood: 'neutral'
-	};
-}
-
-function help(): Answer {
-	return {
-		text:
-			'You can ask me how the connection is doing, how many pings we exchanged, how long we have ' +
-			'been connected, what time it is, or what I see through your camera. I also do simple sums.',
-		mood: 'neutral'
-	};
 }
 
 function lookAtCamera(_text: string, { lastImage }: AnswerContext): Answer {
@@ -100,7 +108,7 @@ function lookAtCamera(_text: string, { lastImage }: AnswerContext): Answer {
 }
 
 function pings(_text: string, { facts }: AnswerContext): Answer {
-	if (facts.state !== 'open') return notConnected();
+	if (facts.state !== 'open') return FIXED.notConnected;
 	const rtt =
 		facts.lastRttMs === undefined ? '' : ` The last round trip took ${facts.lastRttMs} ms.`;
 	return {
@@ -121,7 +129,7 @@ function uptime(_text: string, { facts, now }: AnswerContext): Answer {
 
 function connection(_text: string, context: AnswerContext): Answer {
 	const { facts, now } = context;
-	if (facts.state !== 'open' || facts.connectedAt === undefined) return notConnected();
+	if (facts.state !== 'open' || facts.connectedAt === undefined) return FIXED.notConnected;
 	const rtt = facts.lastRttMs === undefined ? '' : `, last round trip ${facts.lastRttMs} ms`;
 	return {
 		text:
@@ -163,13 +171,6 @@ function arithmetic(text: string): Answer {
 	};
 }
 
-function sympathy(): Answer {
-	return {
-		text: "I'm sorry to hear that. I'm only a small local brain, but I'm here and listening.",
-		mood: 'concerned'
-	};
-}
-
 function cannotAnswer(text: string): Answer {
 	return {
 		text:
@@ -183,13 +184,6 @@ function echo(text: string): Answer {
 	return {
 		text: `You said: "${quote(text)}". I'm listening! Ask me about the connection, the time or what I see.`,
 		mood: 'neutral'
-	};
-}
-
-function notConnected(): Answer {
-	return {
-		text: "We're not connected right now, so I have no live numbers to share.",
-		mood: 'concerned'
 	};
 }
 

@@ -4,6 +4,7 @@
  * event plus a spoken apology: never a throw, never a reply that hangs.
  */
 import { describeImage } from './describe-image';
+import { MemoryHistory, type ConversationHistory } from './history';
 import { duration } from './local-answers';
 import { guessMood } from './mood';
 import {
@@ -22,10 +23,9 @@ export interface OpenAiBrainOptions extends CompletionOptions {
 	systemPrompt: string;
 	/** Called with every failure, for the log. */
 	onFailure?: (clientId: string, failure: BrainFailure) => void;
+	/** Where the turns are kept: in memory by default, in Redis when instances share clients. */
+	history?: ConversationHistory;
 }
-
-/** Client ids whose history is kept; the least recently active are dropped first. */
-const MAX_CLIENTS = 1000;
 
 const APOLOGY: Record<BrainFailure['kind'], string> = {
 	unreachable: "Sorry, I can't reach my language model right now. Please try again in a moment.",
@@ -38,16 +38,17 @@ const APOLOGY: Record<BrainFailure['kind'], string> = {
 export class OpenAiBrain implements Brain {
 	readonly name = 'openai';
 	readonly #options: OpenAiBrainOptions;
-	readonly #history = new Map<string, ChatTurn[]>();
+	readonly #history: ConversationHistory;
 	#vision: boolean;
 
 	constructor(options: OpenAiBrainOptions) {
 		this.#options = options;
 		this.#vision = options.vision;
+		this.#history = options.history ?? new MemoryHistory();
 	}
 
 	async *reply(request: BrainRequest, signal: AbortSignal): AsyncIterable<BrainEvent> {
-		const history = this.#historyOf(request.clientId);
+		const history = await this.#historyOf(request.clientId);
 		let answer = '';
 		try {
 			for await (const piece of this.#complete(request, history, signal)) {
@@ -64,7 +65,7 @@ export class OpenAiBrain implements Brain {
 			yield { type: 'text', text: joint + APOLOGY[failure.kind] };
 			return;
 		}
-		this.#remember(request, history, answer);
+		await this.#remember(request, answer);
 		if (!signal.aborted) yield { type: 'mood', mood: guessMood(answer) };
 	}
 
@@ -95,22 +96,33 @@ export class OpenAiBrain implements Brain {
 		return [{ role: 'system', content: system }, ...history, userTurn(request, withImage)];
 	}
 
-	#remember(request: BrainRequest, history: ChatTurn[], answer: string): void {
-		history.push(
+	/** Adds the question and its answer; a history that cannot be written is only logged. */
+	async #remember(request: BrainRequest, answer: string): Promise<void> {
+		const turns: ChatTurn[] = [
 			{ role: 'user', content: request.input.text },
 			{ role: 'assistant', content: answer || '…' }
-		);
-		history.splice(0, Math.max(0, history.length - this.#options.maxHistory));
+		];
+		try {
+			await this.#history.append(request.clientId, turns, this.#options.maxHistory);
+		} catch (error) {
+			this.#options.onFailure?.(
+				request.clientId,
+				new BrainFailure('unreachable', `history not kept: ${String(error)}`)
+			);
+		}
 	}
 
-	#historyOf(clientId: string): ChatTurn[] {
-		const history = this.#history.get(clientId) ?? [];
-		// Re-inserting keeps the Map in least-recently-used order.
-		this.#history.delete(clientId);
-		this.#history.set(clientId, history);
-		if (this.#history.size > MAX_CLIENTS)
-			this.#history.delete(this.#history.keys().next().value as string);
-		return history;
+	/** The client's kept turns; without them (the store unreachable) the model gets none. */
+	async #historyOf(clientId: string): Promise<ChatTurn[]> {
+		try {
+			return await this.#history.load(clientId);
+		} catch (error) {
+			this.#options.onFailure?.(
+				clientId,
+				new BrainFailure('unreachable', `history not read: ${String(error)}`)
+			);
+			return [];
+		}
 	}
 }
 

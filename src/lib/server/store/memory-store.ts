@@ -4,16 +4,8 @@
  */
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
 import type { ImageInput } from '../../protocol/client-messages';
-import type {
-	AcceptedInput,
-	AcceptRequest,
-	ClaimResult,
-	ClientIdentity,
-	MessageStore,
-	PendingChat,
-	RecoveryReport,
-	RetentionOptions
-} from './message-store';
+import type * as store from './message-store';
+import { SYNC } from './sync-store';
 import { newEpoch } from './epoch';
 import {
 	acceptedRetainMs,
@@ -36,7 +28,7 @@ interface InputRecord {
 }
 
 interface ClientLog {
-	identity: ClientIdentity;
+	identity: store.ClientIdentity;
 	lastSeq: number;
 	ackedSeq: number;
 	messages: StoredMessage[];
@@ -45,27 +37,28 @@ interface ClientLog {
 	image?: { image: ImageInput; at: number };
 }
 
-export class MemoryStore implements MessageStore {
+export class MemoryStore implements store.SyncMessageStore {
+	readonly [SYNC] = true;
 	readonly #clients = new Map<string, ClientLog>();
-	readonly #retention: RetentionOptions;
+	readonly #retention: store.RetentionOptions;
 
-	constructor(retention: Partial<RetentionOptions> = {}) {
+	constructor(retention: Partial<store.RetentionOptions> = {}) {
 		this.#retention = resolveRetention(retention);
 	}
 
-	identity(clientId: string): ClientIdentity | undefined {
+	identity(clientId: string): store.ClientIdentity | undefined {
 		const identity = this.#clients.get(clientId)?.identity;
 		return identity ? { ...identity } : undefined;
 	}
 
-	claim(clientId: string, tokenHash: string): ClaimResult {
+	claim(clientId: string, tokenHash: string): store.ClaimResult {
 		const log = this.#log(clientId);
 		const claimed = log.identity.tokenHash === null;
 		if (claimed) log.identity.tokenHash = tokenHash;
 		return { claimed, identity: { ...log.identity } };
 	}
 
-	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
+	acceptClientMessage(clientId: string, input: store.AcceptedInput): boolean {
 		const log = this.#log(clientId);
 		if (log.inputs.has(input.id)) return false;
 		const at = this.#retention.now();
@@ -79,7 +72,7 @@ export class MemoryStore implements MessageStore {
 		return true;
 	}
 
-	acceptClientMessages(batch: readonly AcceptRequest[]): boolean[] {
+	acceptClientMessages(batch: readonly store.AcceptRequest[]): boolean[] {
 		return batch.map(({ clientId, input }) => this.acceptClientMessage(clientId, input));
 	}
 
@@ -103,6 +96,12 @@ export class MemoryStore implements MessageStore {
 		return stored;
 	}
 
+	startReply(clientId: string, message: store.UnsequencedStart): store.StartOutcome {
+		const input = this.#clients.get(clientId)?.inputs.get(message.inReplyTo);
+		if (input && (input.answered || input.replyId !== undefined)) return { refused: 'answered' };
+		return { started: this.appendServerMessage(clientId, message) };
+	}
+
 	replay(clientId: string, afterSeq: number, limit = Number.POSITIVE_INFINITY): SequencedMessage[] {
 		const messages = this.#clients.get(clientId)?.messages ?? [];
 		const start = firstIndexAfter(messages, afterSeq);
@@ -124,8 +123,8 @@ export class MemoryStore implements MessageStore {
 		return this.#clients.get(clientId)?.lastSeq ?? 0;
 	}
 
-	pendingChats(clientId: string): PendingChat[] {
-		const pending: PendingChat[] = [];
+	pendingChats(clientId: string): store.PendingChat[] {
+		const pending: store.PendingChat[] = [];
 		for (const [id, input] of this.#clients.get(clientId)?.inputs ?? []) {
 			if (!input.answered && input.text !== undefined) pending.push({ id, text: input.text });
 		}
@@ -138,8 +137,8 @@ export class MemoryStore implements MessageStore {
 		return image && image.at >= cutoff ? image.image : undefined;
 	}
 
-	recover(): RecoveryReport {
-		const report: RecoveryReport = { recovered: [], failed: [] };
+	recover(): store.RecoveryReport {
+		const report: store.RecoveryReport = { recovered: [], failed: [] };
 		for (const [clientId, log] of this.#clients) {
 			const open = [...log.inputs.values()].filter((i) => !i.answered && i.replyId !== undefined);
 			try {

@@ -1,10 +1,13 @@
 /**
- * The storage behind the delivery rules of protocol.md. The server talks only to this interface;
- * SqliteStore (the default, durable) and MemoryStore (tests, STORE=memory) implement it, and
- * tests/server/message-store-contract.ts holds both to the same behaviour.
+ * The storage behind the delivery rules of protocol.md. The server talks only to `MessageStore`,
+ * which is asynchronous because RedisStore (REDIS_URL: several instances share it) answers over
+ * the network. SqliteStore (the default, durable) and MemoryStore (tests, STORE=memory) are
+ * synchronous inside, as better-sqlite3 is (`SyncMessageStore`: each call one small transaction),
+ * and reach the server through `asyncStore()`. tests/server/message-store-contract.ts holds all
+ * three to the same behaviour.
  *
- * Implementations are synchronous, as better-sqlite3 is: each call is one small transaction, and
- * the server never has to reason about two appends for the same client interleaving.
+ * The server never has two writes of one client id in flight from one conversation (it chains
+ * them), so a store only has to make each call atomic: RedisStore does it with Lua scripts.
  *
  * What a store keeps per client id:
  * - the ids of accepted client messages (idempotency), and for a chat its text until a reply to
@@ -19,7 +22,11 @@
  *   token itself is never stored, so a copy of the store does not let anyone in.
  */
 import type { AcceptedInput, ImageInput } from '../../protocol/client-messages';
-import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
+import type {
+	ReplyStart,
+	SequencedMessage,
+	UnsequencedMessage
+} from '../../protocol/server-messages';
 
 export type { AcceptedInput };
 
@@ -66,6 +73,17 @@ export interface RecoveryReport {
 	failed: { clientId: string; error: unknown }[];
 }
 
+/** A `reply.start` before the store has given it its `seq`. */
+export type UnsequencedStart = Omit<ReplyStart, 'seq'>;
+
+/**
+ * What `startReply` did: started (stored, with its seq), or refused because the chat is answered
+ * or being answered already (`answered`: drop it), or because another reply of this client id is
+ * still open on another instance (`busy`: try again when that reply ends).
+ */
+export type StartOutcome =
+	{ started: SequencedMessage } | { started?: undefined; refused: 'answered' | 'busy' };
+
 /** How much a store keeps; see ./retention for the exact rules. */
 export interface RetentionOptions {
 	/** Messages kept per client id once acknowledged (RETAIN_MESSAGES, 1000). */
@@ -76,7 +94,8 @@ export interface RetentionOptions {
 	now: () => number;
 }
 
-export interface MessageStore {
+/** The store's calls, synchronous: SqliteStore and MemoryStore. Documented on MessageStore. */
+export interface SyncMessageStore {
 	/** The identity of a client id's log; undefined when the store does not know the id. */
 	identity(clientId: string): ClientIdentity | undefined;
 	/**
@@ -106,6 +125,12 @@ export interface MessageStore {
 	 * pending chat; the reply's `reply.end` or `reply.interrupted` marks that chat answered.
 	 */
 	appendServerMessage(clientId: string, message: UnsequencedMessage): SequencedMessage;
+	/**
+	 * Claims the answering of a chat, atomically: stores `reply.start` (as appendServerMessage)
+	 * only if the chat is not answered and no reply to it is open, so that two instances holding
+	 * the same pending chat never both answer it. A chat the store does not know is started.
+	 */
+	startReply(clientId: string, message: UnsequencedStart): StartOutcome;
 	/** The stored messages with `seq > afterSeq`, in order, at most `limit` of them. */
 	replay(clientId: string, afterSeq: number, limit?: number): SequencedMessage[];
 	/**
@@ -133,3 +158,10 @@ export interface MessageStore {
 	/** Releases the store (closes files). Safe to call twice. */
 	close(): void;
 }
+
+/** The server's view of a store: every call of SyncMessageStore, answered by a Promise. */
+export type MessageStore = {
+	[K in keyof SyncMessageStore]: (
+		...args: Parameters<SyncMessageStore[K]>
+	) => Promise<ReturnType<SyncMessageStore[K]>>;
+};

@@ -7,17 +7,8 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { SequencedMessage, UnsequencedMessage } from '../../protocol/server-messages';
 import type { ImageInput } from '../../protocol/client-messages';
-import type {
-	AcceptedInput,
-	AcceptRequest,
-	ClaimResult,
-	ClientIdentity,
-	MessageStore,
-	PendingChat,
-	RecoveredReply,
-	RecoveryReport,
-	RetentionOptions
-} from './message-store';
+import type * as store from './message-store';
+import { SYNC } from './sync-store';
 import {
 	acceptedRetainMs,
 	countTrimUpTo,
@@ -85,6 +76,7 @@ function prepare(db: Database.Database) {
 		finishReply: db.prepare(
 			'UPDATE inputs SET answered = 1, text = NULL WHERE client_id = ? AND answered = 0 AND reply_id = ?'
 		),
+		replyOf: db.prepare('SELECT answered, reply_id FROM inputs WHERE client_id = ? AND id = ?'),
 		pending: db.prepare(
 			`SELECT id, text FROM inputs WHERE client_id = ? AND answered = 0 AND kind = 'chat'
 			 ORDER BY n`
@@ -108,20 +100,22 @@ function prepare(db: Database.Database) {
 	};
 }
 
-export class SqliteStore implements MessageStore {
+export class SqliteStore implements store.SyncMessageStore {
+	readonly [SYNC] = true;
 	readonly file: string;
 	readonly #db: Database.Database;
 	readonly #sql: ReturnType<typeof prepare>;
-	readonly #retention: RetentionOptions;
-	readonly #accept: (batch: readonly AcceptRequest[]) => boolean[];
+	readonly #retention: store.RetentionOptions;
+	readonly #accept: (batch: readonly store.AcceptRequest[]) => boolean[];
 	readonly #append: (clientId: string, message: UnsequencedMessage) => SequencedMessage;
+	readonly #start: (clientId: string, message: store.UnsequencedStart) => store.StartOutcome;
 	readonly #acknowledge: (clientId: string, seq: number) => void;
-	readonly #claim: (clientId: string, tokenHash: string) => ClaimResult;
-	readonly #recoverClient: (clientId: string) => RecoveredReply[];
+	readonly #claim: (clientId: string, tokenHash: string) => store.ClaimResult;
+	readonly #recoverClient: (clientId: string) => store.RecoveredReply[];
 	readonly #sweep: () => void;
 
 	/** Opens (or creates) the store at `file`; throws a StoreOpenError if it cannot. */
-	constructor(file: string, retention: Partial<RetentionOptions> = {}) {
+	constructor(file: string, retention: Partial<store.RetentionOptions> = {}) {
 		this.file = file;
 		this.#retention = resolveRetention(retention);
 		this.#db = openDatabase(file);
@@ -132,26 +126,27 @@ export class SqliteStore implements MessageStore {
 			batch.map(({ clientId, input }) => this.#acceptNow(clientId, input))
 		);
 		this.#append = tx((clientId, message) => this.#appendNow(clientId, message));
+		this.#start = tx((clientId, message) => this.#startNow(clientId, message));
 		this.#acknowledge = tx((clientId, seq) => this.#acknowledgeNow(clientId, seq));
 		this.#claim = tx((clientId, tokenHash) => this.#claimNow(clientId, tokenHash));
 		this.#recoverClient = tx((clientId) => this.#recoverClientNow(clientId));
 		this.#sweep = tx(() => this.#sweepNow());
 	}
 
-	identity(clientId: string): ClientIdentity | undefined {
+	identity(clientId: string): store.ClientIdentity | undefined {
 		const row = this.#sql.identity.get(clientId) as IdentityRow | undefined;
 		return row && { epoch: row.epoch, tokenHash: row.token_hash };
 	}
 
-	claim(clientId: string, tokenHash: string): ClaimResult {
+	claim(clientId: string, tokenHash: string): store.ClaimResult {
 		return this.#claim(clientId, tokenHash);
 	}
 
-	acceptClientMessage(clientId: string, input: AcceptedInput): boolean {
+	acceptClientMessage(clientId: string, input: store.AcceptedInput): boolean {
 		return this.acceptClientMessages([{ clientId, input }])[0] as boolean;
 	}
 
-	acceptClientMessages(batch: readonly AcceptRequest[]): boolean[] {
+	acceptClientMessages(batch: readonly store.AcceptRequest[]): boolean[] {
 		if (batch.length === 0) return [];
 		// The ack promises the client it may forget the message: this commit (and every one before
 		// it in the log) reaches the disk before it returns, even across a power cut.
@@ -165,6 +160,10 @@ export class SqliteStore implements MessageStore {
 
 	appendServerMessage(clientId: string, message: UnsequencedMessage): SequencedMessage {
 		return this.#append(clientId, message);
+	}
+
+	startReply(clientId: string, message: store.UnsequencedStart): store.StartOutcome {
+		return this.#start(clientId, message);
 	}
 
 	replay(clientId: string, afterSeq: number, limit = Number.POSITIVE_INFINITY): SequencedMessage[] {
@@ -184,8 +183,8 @@ export class SqliteStore implements MessageStore {
 		return (this.#sql.counter.get(clientId) as Counter | undefined)?.last_seq ?? 0;
 	}
 
-	pendingChats(clientId: string): PendingChat[] {
-		return this.#sql.pending.all(clientId) as PendingChat[];
+	pendingChats(clientId: string): store.PendingChat[] {
+		return this.#sql.pending.all(clientId) as store.PendingChat[];
 	}
 
 	latestImage(clientId: string): ImageInput | undefined {
@@ -193,8 +192,8 @@ export class SqliteStore implements MessageStore {
 		return this.#sql.image.get(clientId, cutoff) as ImageInput | undefined;
 	}
 
-	recover(): RecoveryReport {
-		const report: RecoveryReport = { recovered: [], failed: [] };
+	recover(): store.RecoveryReport {
+		const report: store.RecoveryReport = { recovered: [], failed: [] };
 		// One transaction per client id: a fault in one client's data leaves the others recovered.
 		for (const clientId of this.#sql.clientsWithOpenReplies.all() as string[]) {
 			try {
@@ -214,7 +213,7 @@ export class SqliteStore implements MessageStore {
 		if (this.#db.open) this.#db.close();
 	}
 
-	#acceptNow(clientId: string, input: AcceptedInput): boolean {
+	#acceptNow(clientId: string, input: store.AcceptedInput): boolean {
 		const at = this.#retention.now();
 		const chat = input.kind === 'chat';
 		const { changes } = this.#sql.insertInput.run(
@@ -253,18 +252,25 @@ export class SqliteStore implements MessageStore {
 		return stored;
 	}
 
+	#startNow(clientId: string, message: store.UnsequencedStart): store.StartOutcome {
+		const row = this.#sql.replyOf.get(clientId, message.inReplyTo) as
+			{ answered: number; reply_id: string | null } | undefined;
+		if (row && (row.answered === 1 || row.reply_id !== null)) return { refused: 'answered' };
+		return { started: this.#appendNow(clientId, message) };
+	}
+
 	#acknowledgeNow(clientId: string, seq: number): void {
 		const counter = this.#sql.acknowledge.get(seq, clientId) as Counter | undefined;
 		if (counter) this.#trimCount(clientId, counter);
 	}
 
-	#claimNow(clientId: string, tokenHash: string): ClaimResult {
+	#claimNow(clientId: string, tokenHash: string): store.ClaimResult {
 		const { changes } = this.#sql.claim.run(clientId, tokenHash);
 		const row = this.#sql.identity.get(clientId) as IdentityRow;
 		return { claimed: changes > 0, identity: { epoch: row.epoch, tokenHash: row.token_hash } };
 	}
 
-	#recoverClientNow(clientId: string): RecoveredReply[] {
+	#recoverClientNow(clientId: string): store.RecoveredReply[] {
 		const open = this.#sql.openReplies.all(clientId) as string[];
 		return open.map((replyId) => {
 			const { seq } = this.#appendNow(clientId, { type: 'reply.interrupted', replyId });

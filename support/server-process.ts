@@ -3,7 +3,7 @@
  * tests and Playwright tests that need to stop, kill or restart it.
  *
  * ```ts
- * import { startServerProcess } from '../support/server-process';
+ * import { startServerProcess } from '../../support/server-process';
  *
  * const server = await startServerProcess({ env: { PING_INTERVAL_MS: '500' } });
  * // server.url       -> 'http://127.0.0.1:41234'   (page and /healthz)
@@ -91,7 +91,7 @@ function tempDataDir(): string {
 	return dir;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts `scripts/serve.ts` and resolves once `/healthz` answers 200. */
 export async function startServerProcess(
@@ -177,28 +177,27 @@ export async function startServerProcess(
 }
 
 /** The port from the server's `server.listening` log line (needed when it picked one). */
-async function listeningPort(
+function listeningPort(
 	output: () => string,
 	exited: Promise<ExitInfo>,
 	requested: number,
 	timeoutMs: number
 ): Promise<number> {
-	const deadline = Date.now() + timeoutMs;
-	let gone = false;
-	void exited.then(() => (gone = true));
-	for (;;) {
-		const listening = output()
-			.split('\n')
-			.map(parseLine)
-			.find((line) => line?.event === 'server.listening');
-		if (typeof listening?.port === 'number') return listening.port;
-		if (gone) throw new Error(`The server exited before listening:\n${output()}`);
-		if (Date.now() > deadline)
-			throw new Error(
+	return poll(
+		() => {
+			const listening = output()
+				.split('\n')
+				.map(parseLine)
+				.find((line) => line?.event === 'server.listening');
+			return typeof listening?.port === 'number' ? listening.port : undefined;
+		},
+		{ exited, timeoutMs, everyMs: 25 },
+		{
+			exited: () => `The server exited before listening:\n${output()}`,
+			late: () =>
 				`The server did not listen within ${timeoutMs} ms (port ${requested}):\n${output()}`
-			);
-		await new Promise((resolve) => setTimeout(resolve, 25));
-	}
+		}
+	);
 }
 
 async function waitForHealth(
@@ -206,18 +205,40 @@ async function waitForHealth(
 	exited: Promise<ExitInfo>,
 	timeoutMs: number
 ): Promise<void> {
+	await poll(
+		async () => {
+			try {
+				return (await fetch(url)).status === 200 ? true : undefined;
+			} catch {
+				return undefined; // not up yet
+			}
+		},
+		{ exited, timeoutMs, everyMs: 50 },
+		{
+			exited: () => `The server exited before ${url} answered`,
+			late: () => `${url} did not answer 200 within ${timeoutMs} ms`
+		}
+	);
+}
+
+/**
+ * Asks `probe` every `everyMs` until it gives a value; fails with the `exited` message once the
+ * server has exited, with the `late` one after `timeoutMs`.
+ */
+async function poll<T>(
+	probe: () => T | undefined | Promise<T | undefined>,
+	{ exited, timeoutMs, everyMs }: { exited: Promise<ExitInfo>; timeoutMs: number; everyMs: number },
+	failure: { exited: () => string; late: () => string }
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	let gone = false;
 	void exited.then(() => (gone = true));
 	for (;;) {
-		if (gone) throw new Error(`The server exited before ${url} answered`);
-		try {
-			if ((await fetch(url)).status === 200) return;
-		} catch {
-			// not up yet
-		}
-		if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (gone) throw new Error(failure.exited());
+		if (Date.now() > deadline) throw new Error(failure.late());
+		await new Promise((resolve) => setTimeout(resolve, everyMs));
 	}
 }
 

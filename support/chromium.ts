@@ -11,6 +11,16 @@ export const chromiumArgs = [
 	'--enable-unsafe-swiftshader'
 ];
 
+/**
+ * The same browser without WebGL (the page takes its no-WebGL path: no three.js, no shaders).
+ * For tests of what the avatar does not touch: on 2 cores, compiling and drawing the avatar in
+ * software took half the CPU of the connection, chat and delivery tests.
+ */
+export const chromiumArgsWithoutWebGL = [
+	...chromiumArgs.filter((arg) => !/swiftshader|angle/.test(arg)),
+	'--disable-3d-apis'
+];
+
 /** System browsers we accept, most preferred first. CHROMIUM_PATH overrides them all. */
 const systemCandidates = [
 	'/usr/bin/chromium',

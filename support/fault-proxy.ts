@@ -3,8 +3,8 @@
  * faults. Its mode can be switched at any time and applies to every connection, old and new.
  *
  * ```ts
- * import { startFaultProxy } from '../support/fault-proxy';
- * import { startServerProcess } from '../support/server-process';
+ * import { startFaultProxy } from '../../support/fault-proxy';
+ * import { startServerProcess } from '../../support/server-process';
  *
  * const server = await startServerProcess();
  * const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: server.port } });
@@ -40,19 +40,38 @@
  *
  * To stop, `kill -9` or restart the server, use `startServerProcess` (./server-process): the
  * proxy keeps its port, and upstream connects go to the target again on each new connection.
+ *
+ * Several servers (a load balancer in front of instances that share a store): give `targets`
+ * instead of `target`. Each new connection goes to the next target in turn (round robin); a
+ * target that refuses the connect (a dead instance) is skipped for the next one, and only when
+ * every target refuses is the client reset. `connectionsTo(i)` counts the open connections that
+ * went to `targets[i]`.
+ *
+ * ```ts
+ * const proxy = await startFaultProxy({ targets: [a, b].map((s) => ({ host: '127.0.0.1', port: s.port })) });
+ * ```
  */
 import net from 'node:net';
 
 export type FaultMode = 'pass' | 'blackhole' | 'refuse' | 'hold' | 'latency';
 
-export interface FaultProxyOptions {
-	/** Where connections go: the server. */
-	target: { host: string; port: number };
+export interface ProxyTarget {
+	host: string;
+	port: number;
+}
+
+export type FaultProxyOptions = (
+	| { /** Where connections go: the server. */ target: ProxyTarget; targets?: never }
+	| {
+			/** Servers taking new connections in turn; a refusing one is skipped. */ targets: ProxyTarget[];
+			target?: never;
+	  }
+) & {
 	/** Port to listen on; 0 or omitted picks a free one. */
 	port?: number;
 	/** Interface; 127.0.0.1 by default. */
 	host?: string;
-}
+};
 
 export interface FaultProxy {
 	readonly port: number;
@@ -71,6 +90,8 @@ export interface FaultProxy {
 	reset(): number;
 	/** Client connections currently open through the proxy. */
 	connections(): number;
+	/** Client connections currently open through the proxy to `targets[index]` (0: `target`). */
+	connectionsTo(index: number): number;
 	/** Client connections held by `hold` now (their clients still waiting). */
 	held(): number;
 	/** Stops listening and destroys every socket. Safe to call twice. */
@@ -175,7 +196,9 @@ class Pair {
 		readonly client: net.Socket,
 		readonly server: net.Socket,
 		modes: ModeSource,
-		onGone: (pair: Pair) => void
+		onGone: (pair: Pair) => void,
+		/** Index of the target the server socket went to. */
+		readonly target = 0
 	) {
 		this.up = new Link(client, server, modes);
 		this.down = new Link(server, client, modes);
@@ -232,14 +255,47 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 	/** Held clients and what each has sent so far; `release` ends the hold of every one. */
 	const held = new Map<net.Socket, { chunks: Buffer[]; release: () => void }>();
 
-	/** Connects a client to the server; `sent` is what it sent while held. */
-	const connectUpstream = (client: net.Socket, sent: Buffer[] = []): void => {
-		client.pause(); // until upstream is connected, so no byte is read before there is a pair
-		const server = net.connect({ ...options.target, allowHalfOpen: true });
+	const targets = options.targets ?? [options.target];
+	if (targets.length === 0) throw new RangeError('fault proxy: targets must not be empty');
+	/** The target the next new connection tries first (round robin). */
+	let nextTarget = 0;
+	/** Upstream sockets still connecting to a target that may refuse (closed with the proxy). */
+	const dialing = new Set<net.Socket>();
+
+	const pairUp = (client: net.Socket, server: net.Socket, target: number, sent: Buffer[]) => {
 		if (sent.length > 0) server.write(Buffer.concat(sent)); // queued until connected, in order
-		const pair = new Pair(client, server, state, (gone) => pairs.delete(gone));
+		const pair = new Pair(client, server, state, (gone) => pairs.delete(gone), target);
 		pairs.add(pair);
-		server.once('connect', () => client.resume());
+		if (server.connecting) server.once('connect', () => client.resume());
+		else client.resume();
+	};
+
+	/**
+	 * Connects a client to the next target; `sent` is what it sent while held. While other targets
+	 * are left to try, a target that fails the connect is skipped; the last one is paired at once,
+	 * so its failure reaches the client as a reset, as with one server.
+	 */
+	const connectUpstream = (client: net.Socket, sent: Buffer[] = [], tries = targets.length) => {
+		client.pause(); // until upstream is connected, so no byte is read before there is a pair
+		const target = nextTarget;
+		nextTarget = (nextTarget + 1) % targets.length;
+		const server = net.connect({ ...(targets[target] as ProxyTarget), allowHalfOpen: true });
+		if (tries <= 1) return pairUp(client, server, target, sent);
+		dialing.add(server);
+		client.on('error', () => {}); // a client gone while dialing is noticed once connected
+		const refused = () => {
+			dialing.delete(server);
+			server.destroy();
+			if (client.destroyed || closing) return;
+			connectUpstream(client, sent, tries - 1);
+		};
+		server.once('error', refused);
+		server.once('connect', () => {
+			dialing.delete(server);
+			server.off('error', refused);
+			if (client.destroyed || closing) server.destroy();
+			else pairUp(client, server, target, sent);
+		});
 	};
 
 	const hold = (client: net.Socket): void => {
@@ -316,12 +372,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 			return current.length;
 		},
 		connections: () => [...pairs].filter((pair) => !pair.client.destroyed).length,
+		connectionsTo: (index) =>
+			[...pairs].filter((pair) => pair.target === index && !pair.client.destroyed).length,
 		held: () => held.size,
 		close() {
 			closing ??= new Promise<void>((resolve) => {
 				listener.close(() => resolve());
 				for (const client of held.keys()) client.destroy();
 				held.clear();
+				for (const server of dialing) server.destroy();
+				dialing.clear();
 				for (const pair of pairs) {
 					pair.stop();
 					pair.client.destroy();

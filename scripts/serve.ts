@@ -26,19 +26,28 @@ const envFile = loadDotEnv();
 
 // `../build/handler.js` from scripts/serve.ts and from the compiled build/server.js alike.
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
-const handler = existsSync(handlerPath)
-	? ((await import(pathToFileURL(handlerPath).href)) as { handler: AppHandler }).handler
+const hasApp = existsSync(handlerPath);
+// Loaded while the socket already listens: after a restart every client is waiting to reconnect,
+// and the app's code is not needed for that. Page requests meanwhile wait for it.
+const appHandler: Promise<AppHandler> | undefined = hasApp
+	? import(pathToFileURL(handlerPath).href).then(
+			(module: { handler: AppHandler }) => module.handler
+		)
 	: undefined;
 
 const server = createServerOrExit();
 const { log } = server.core;
 setTalklineInstance(server.core);
 if (envFile) log.info({ event: 'env.loaded', file: envFile }, 'settings read from .env');
-if (!handler)
+if (!appHandler)
 	log.warn(
 		{ event: 'app.missing' },
 		'No build/handler.js: serving only /healthz and /ws (run npm run build)'
 	);
+appHandler?.catch((error: unknown) => {
+	log.fatal({ event: 'app.load-failed', err: error }, 'the app could not be loaded');
+	process.exit(1);
+});
 
 process.on('unhandledRejection', (error) =>
 	log.error({ event: 'unhandled', err: error }, 'unhandled rejection')
@@ -77,6 +86,9 @@ log.info(
  */
 function createServerOrExit(): TalklineServer {
 	try {
+		const handler: AppHandler | undefined = appHandler
+			? (req, res, next) => void appHandler.then((loaded) => loaded(req, res, next))
+			: undefined;
 		return createTalklineServer({ env: process.env, handler });
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);

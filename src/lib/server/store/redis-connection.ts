@@ -4,8 +4,12 @@
  * `unavailable`, not held), a command slower than the timeout fails the same way, scripts go by
  * SHA-1 (EVALSHA) with the source sent again when Redis does not know it, and the client
  * reconnects by itself, so service resumes without a restart when Redis is back.
+ *
+ * node-redis is loaded on first use, not when the server's code is: it was a third of the
+ * start-up of a server that does not use Redis (about 200 of 600 ms), and every client waits for
+ * that start-up after a restart.
  */
-import { createClient, ErrorReply, type RedisClientType } from 'redis';
+import type { ErrorReply, RedisClientType } from 'redis';
 import type { LuaScript } from './redis-scripts';
 import { StoreUnavailableError } from './unavailable';
 
@@ -23,9 +27,17 @@ const PROBE_INTERVAL_MS = 1_000;
 /** Errors Redis answers that mean "not now" rather than "wrong": the store is unavailable. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|OOM|READONLY|NOREPLICAS)/;
 
+type NodeRedis = typeof import('redis');
+let nodeRedis: Promise<NodeRedis> | undefined;
+const loadNodeRedis = (): Promise<NodeRedis> => (nodeRedis ??= import('redis'));
+
 export class RedisConnection {
-	readonly client: RedisClientType;
 	readonly #options: RedisConnectionOptions;
+	/** The command connection, once node-redis is loaded. */
+	#client: RedisClientType | undefined;
+	readonly #loaded: Promise<RedisClientType>;
+	/** node-redis's class for errors that Redis answered (as opposed to a lost connection). */
+	#errorReply: typeof ErrorReply | undefined;
 	#problem: string | undefined = 'connecting';
 	#closed = false;
 	#nextReady: Promise<void> | undefined;
@@ -33,34 +45,23 @@ export class RedisConnection {
 
 	constructor(options: RedisConnectionOptions) {
 		this.#options = options;
-		this.client = createClient({
-			url: options.url,
-			disableOfflineQueue: true,
-			socket: {
-				connectTimeout: options.timeoutMs,
-				// Keep trying, at most every 2 s: Redis may come back at any time.
-				reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000)
-			}
-		}) as RedisClientType;
-		this.client.on('error', (error: Error) => this.#setProblem(`redis: ${error.message}`));
-		this.client.on('ready', () => this.#setProblem(undefined));
-		this.client.on('end', () => this.#setProblem('redis: connection closed'));
-		this.client.connect().catch((error: Error) => this.#setProblem(`redis: ${error.message}`));
+		this.#loaded = loadNodeRedis().then((redis) => this.#connect(redis));
+		this.#loaded.catch((error: Error) => this.#setProblem(`redis: ${error.message}`));
 		// A Redis that is up but too slow is found by this PING, before a chat has to be refused.
 		this.#probe = setInterval(() => {
-			if (this.client.isReady) void this.run((client) => client.ping()).catch(() => undefined);
+			if (this.#client?.isReady) void this.run((client) => client.ping()).catch(() => undefined);
 		}, PROBE_INTERVAL_MS);
 		this.#probe.unref();
 	}
 
-	/** A separate connection to the same Redis (pub/sub needs its own). */
-	duplicate(overrides: { disableOfflineQueue?: boolean } = {}): RedisClientType {
-		return this.client.duplicate(overrides) as RedisClientType;
+	/** A separate connection to the same Redis (pub/sub needs its own), not connected yet. */
+	async duplicate(overrides: { disableOfflineQueue?: boolean } = {}): Promise<RedisClientType> {
+		return (await this.#loaded).duplicate(overrides) as RedisClientType;
 	}
 
 	/** Why Redis cannot be used now, or undefined when it can. */
 	get problem(): string | undefined {
-		if (!this.client.isReady) return this.#problem ?? 'redis: not connected';
+		if (!this.#client?.isReady) return this.#problem ?? 'redis: not connected';
 		return this.#problem;
 	}
 
@@ -76,9 +77,10 @@ export class RedisConnection {
 			);
 		});
 		try {
-			// Connecting (at start, or reconnecting): wait for it within the same time limit.
-			if (!this.client.isReady) await Promise.race([this.#ready(), late]);
-			const result = await Promise.race([command(this.client), late]);
+			// Starting, connecting or reconnecting: wait for it within the same time limit.
+			const client = this.#client ?? (await Promise.race([this.#loaded, late]));
+			if (!client.isReady) await Promise.race([this.#ready(client), late]);
+			const result = await Promise.race([command(client), late]);
 			if (this.#problem) this.#setProblem(undefined);
 			return result;
 		} catch (error) {
@@ -88,12 +90,33 @@ export class RedisConnection {
 		}
 	}
 
+	#connect({ createClient, ErrorReply }: NodeRedis): RedisClientType {
+		const options = this.#options;
+		const client = createClient({
+			url: options.url,
+			disableOfflineQueue: true,
+			socket: {
+				connectTimeout: options.timeoutMs,
+				// Keep trying, at most every 2 s: Redis may come back at any time.
+				reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000)
+			}
+		}) as RedisClientType;
+		this.#client = client;
+		this.#errorReply = ErrorReply;
+		client.on('error', (error: Error) => this.#setProblem(`redis: ${error.message}`));
+		client.on('ready', () => this.#setProblem(undefined));
+		client.on('end', () => this.#setProblem('redis: connection closed'));
+		if (!this.#closed)
+			client.connect().catch((error: Error) => this.#setProblem(`redis: ${error.message}`));
+		return client;
+	}
+
 	/** Resolves when the client is (or next becomes) ready. */
-	#ready(): Promise<void> {
-		if (this.client.isReady) return Promise.resolve();
+	#ready(client: RedisClientType): Promise<void> {
+		if (client.isReady) return Promise.resolve();
 		// One listener for all the commands waiting, however many there are.
 		this.#nextReady ??= new Promise((resolve) =>
-			this.client.once('ready', () => {
+			client.once('ready', () => {
 				this.#nextReady = undefined;
 				resolve();
 			})
@@ -108,7 +131,7 @@ export class RedisConnection {
 			try {
 				return await client.evalSha(script.sha1, options);
 			} catch (error) {
-				if (!(error instanceof ErrorReply) || !error.message.startsWith('NOSCRIPT')) throw error;
+				if (!this.#isReply(error) || !error.message.startsWith('NOSCRIPT')) throw error;
 				return client.eval(script.source, options);
 			}
 		});
@@ -128,11 +151,16 @@ export class RedisConnection {
 		if (this.#closed) return;
 		this.#closed = true;
 		clearInterval(this.#probe);
-		if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
+		const client = this.#client;
+		if (client?.isOpen) await client.close().catch(() => client.destroy());
+	}
+
+	#isReply(error: unknown): error is ErrorReply {
+		return this.#errorReply !== undefined && error instanceof this.#errorReply;
 	}
 
 	#translate(error: unknown): unknown {
-		if (error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) return error;
+		if (this.#isReply(error) && !TRANSIENT_REPLY.test(error.message)) return error;
 		const message = error instanceof Error ? error.message : String(error);
 		this.#setProblem(`redis: ${message}`);
 		return new StoreUnavailableError(`Redis is unavailable: ${message}`, { cause: error });

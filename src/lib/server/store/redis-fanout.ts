@@ -50,19 +50,31 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export class RedisFanout implements Fanout {
 	readonly #options: RedisFanoutOptions;
-	readonly #subscriber: RedisClientType;
+	/** The feed connection, made once node-redis is loaded (./redis-connection). */
+	readonly #subscriber: Promise<RedisClientType>;
+	#subscriberNow: RedisClientType | undefined;
 	readonly #holding = new Map<string, Holding>();
 	#closed = false;
 
 	constructor(options: RedisFanoutOptions) {
 		this.#options = options;
-		this.#subscriber = options.connection.duplicate({ disableOfflineQueue: false });
-		this.#subscriber.on('error', () => {}); // the command connection reports reachability
-		this.#subscriber
-			.connect()
-			.catch((error: unknown) =>
-				options.log.warn({ event: 'redis.subscriber-failed', err: error }, 'no Redis feed yet')
-			);
+		this.#subscriber = options.connection
+			.duplicate({ disableOfflineQueue: false })
+			.then((subscriber) => {
+				this.#subscriberNow = subscriber;
+				subscriber.on('error', () => {}); // the command connection reports reachability
+				if (!this.#closed)
+					subscriber
+						.connect()
+						.catch((error: unknown) =>
+							options.log.warn(
+								{ event: 'redis.subscriber-failed', err: error },
+								'no Redis feed yet'
+							)
+						);
+				return subscriber;
+			});
+		this.#subscriber.catch(() => undefined); // node-redis did not load: the store says so
 	}
 
 	async hold(clientId: string, sessionId: string, client: HeldClient): Promise<void> {
@@ -75,7 +87,9 @@ export class RedisFanout implements Fanout {
 			this.#holding.set(clientId, { channel: keys.feed, client, session: sessionId });
 			// Queued while Redis is away, and subscribed again by node-redis after a reconnect; the
 			// session reads the store on any gap, so waiting longer than a lease period is not needed.
-			const subscribed = this.#subscriber.subscribe(keys.feed, (raw) => this.#heard(clientId, raw));
+			const subscribed = this.#subscriber.then((subscriber) =>
+				subscriber.subscribe(keys.feed, (raw) => this.#heard(clientId, raw))
+			);
 			await Promise.race([subscribed.catch(() => undefined), delay(recheckMs)]);
 		}
 		// Not announced (Redis away): generation 0, so any announcement heard replaces it.
@@ -101,16 +115,16 @@ export class RedisFanout implements Fanout {
 		if (!holding) return;
 		this.#holding.delete(clientId);
 		clearTimeout(holding.recheck);
-		if (this.#subscriber.isReady)
-			void this.#subscriber.unsubscribe(holding.channel).catch(() => {});
+		const subscriber = this.#subscriberNow;
+		if (subscriber?.isReady) void subscriber.unsubscribe(holding.channel).catch(() => {});
 	}
 
 	async close(): Promise<void> {
 		if (this.#closed) return;
 		this.#closed = true;
 		for (const clientId of [...this.#holding.keys()]) this.release(clientId);
-		if (this.#subscriber.isOpen)
-			await this.#subscriber.close().catch(() => this.#subscriber.destroy());
+		const subscriber = this.#subscriberNow;
+		if (subscriber?.isOpen) await subscriber.close().catch(() => subscriber.destroy());
 	}
 
 	/** A message on a held client's feed: a stored message, or another holder's announcement. */

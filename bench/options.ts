@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const BENCH_NAMES = ['capacity', 'storm', 'chat', 'failover', 'browser'] as const;
+export const BENCH_NAMES = ['startup', 'capacity', 'storm', 'chat', 'failover', 'browser'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchOptions {

@@ -16,6 +16,7 @@ import { runCapacity } from './capacity';
 import { runChat } from './chat-stream';
 import { runFailover } from './failover';
 import { runStorm } from './restart-storm';
+import { runStartup } from './startup';
 import type { BenchModule } from './bench-module';
 import { parseOptions, type BenchName } from './options';
 import { formatTable } from './table';
@@ -24,6 +25,7 @@ const log = (line: string) =>
 	console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const benchmarks: Record<BenchName, BenchModule> = {
+	startup: { run: runStartup },
 	capacity: { run: runCapacity },
 	storm: { run: runStorm },
 	chat: { run: runChat },

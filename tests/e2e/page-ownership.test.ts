@@ -3,8 +3,10 @@
  * (protocol.md, "Ownership and epochs"): a server that lost its data, a page of another browser
  * with someone else's `?clientId=`, and a page holding a wrong token.
  */
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { badge, expect, expectState, pageUrl, test, uniqueId } from './page-support';
 import { answers, doneAnswers, say, users } from './chat-support';
 
@@ -91,3 +93,68 @@ test('a page holding a wrong token fails with 4401 and says the id belongs to an
 	await expectState(page, 'failed');
 	await expect(badge(page)).toContainText('belongs to another browser');
 });
+
+test('a page whose own id was claimed but whose token never arrived takes a new id, keeps its unsent message, and talks', async ({
+	page,
+	startServer
+}) => {
+	test.setTimeout(90_000);
+	const server = await startServer();
+	// The race this stands for: the server stores the claim of a new id, then the connection ends
+	// before its `connected` (with the token) reaches the page. Here a connection claims the id
+	// and is closed unread.
+	const lost = `c-${Date.now().toString(16).padStart(16, '0')}`;
+	await claimAndDrop(`${server.url.replace(/^http/, 'ws')}/ws/${lost}`);
+
+	await page.goto(server.url);
+	await expectState(page, 'open');
+	// The page's own id (no ?clientId=) is the lost one, with a message waiting to go.
+	const waiting = randomUUID();
+	const outbox = {
+		version: 1,
+		entries: [
+			{
+				id: waiting,
+				message: { type: 'chat', id: waiting, text: 'did this arrive?' },
+				state: 'pending',
+				createdAt: Date.now()
+			}
+		]
+	};
+	await page.evaluate(
+		([id, saved]) => {
+			localStorage.setItem('talkline.clientId', id);
+			localStorage.setItem(`talkline.outbox.${id}`, saved);
+		},
+		[lost, JSON.stringify(outbox)] as const
+	);
+	await page.reload();
+
+	// The page reloads itself once it has replaced the id: read it after that, from what it shows.
+	const shownId = () =>
+		page
+			.getByTestId('client-id')
+			.textContent({ timeout: 1_000 })
+			.catch(() => null);
+	const isNewId = (id: string | null) => id !== lost && /^c-[0-9a-f]{16}$/.test(id ?? '');
+	await expect.poll(async () => isNewId(await shownId()), { timeout: 30_000 }).toBe(true);
+	const made = await shownId();
+	await expectState(page, 'open');
+	expect(await page.evaluate(() => localStorage.getItem('talkline.clientId'))).toBe(made);
+	await expect(page.getByTestId('transcript')).not.toContainText('belongs to another browser');
+	await expect(users(page)).toHaveCount(1);
+	await expect(users(page)).toContainText('did this arrive?');
+	await expect(users(page)).toHaveAttribute('data-status', 'delivered', { timeout: 30_000 });
+	await expect(doneAnswers(page)).toHaveCount(1, { timeout: 30_000 });
+});
+
+/** Opens a socket for `clientId`, which claims it, and closes it without reading the token. */
+async function claimAndDrop(url: string): Promise<void> {
+	const socket = new WebSocket(url);
+	socket.on('error', () => {});
+	await new Promise<void>((resolve, reject) => {
+		socket.once('message', () => resolve());
+		socket.once('close', () => reject(new Error('closed before connected')));
+	});
+	socket.terminate();
+}

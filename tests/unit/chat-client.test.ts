@@ -22,7 +22,7 @@ const resume = (lastSeq: number) => ({
 const still = { mime: 'image/jpeg' as const, width: 4, height: 3, data: 'AAAA' };
 
 /** A page: its connection on fake sockets, its chat client, and what it heard. */
-function makePage(storage: Storage = new MemoryStorage()) {
+function makePage(storage: Storage = new MemoryStorage(), onIdLost?: () => void) {
 	const sockets = new FakeSocketRegistry();
 	const connection = new PageConnection({
 		url: `ws://localhost:8000/ws/${CLIENT_ID}`,
@@ -35,7 +35,8 @@ function makePage(storage: Storage = new MemoryStorage()) {
 		connection,
 		clientId: CLIENT_ID,
 		storage,
-		onLiveReply: (event) => live.push(event)
+		onLiveReply: (event) => live.push(event),
+		onIdLost
 	});
 	client.start();
 	connection.start();
@@ -565,6 +566,19 @@ describe('ChatClient: errors and limits', () => {
 		expect(notice).toMatchObject({ text: expect.stringMatching(/belongs to another browser/) });
 		const saved = JSON.parse(storage.getItem(`talkline.outbox.${CLIENT_ID}`) ?? '{}');
 		expect(saved.entries).toHaveLength(1);
+	});
+
+	it('holding no token for a known id made here, tells the page once that its id is lost, and says nothing', () => {
+		let lost = 0;
+		const page = makePage(new MemoryStorage(), () => (lost += 1));
+		page.client.send('is anyone there?');
+		page.socket.serverOpen();
+		page.socket.serverMessage({ ...connected, token: undefined });
+		expect(lost).toBe(1);
+		expect(page.sent()).toEqual([]);
+		expect(page.outline()).toEqual(['U:is anyone there?:pending']);
+		page.socket.serverMessage({ ...connected, token: undefined });
+		expect(lost).toBe(1);
 	});
 
 	it('sends a message refused as busy again after a pause, like one the server failed to store', () => {

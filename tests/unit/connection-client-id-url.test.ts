@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeClientId, resolveClientId } from '../../src/lib/connection/client-id';
+import {
+	isMadeHere,
+	makeClientId,
+	replaceLostClientId,
+	resolveClientId
+} from '../../src/lib/connection/client-id';
 import { socketUrl } from '../../src/lib/connection/socket-url';
 import { isValidClientId } from '../../src/lib/protocol/limits';
 import { MemoryStorage } from '../support/memory-storage';
@@ -12,6 +17,31 @@ describe('makeClientId', () => {
 		const made = Array.from({ length: 100 }, () => makeClientId());
 		for (const id of made) expect(isValidClientId(id)).toBe(true);
 		expect(new Set(made).size).toBe(made.length);
+	});
+});
+
+describe('replaceLostClientId', () => {
+	it('makes a new id for a lost one made here, and moves its unsent messages to it', () => {
+		const outbox = JSON.stringify({ version: 1, entries: [] });
+		const storage = new MemoryStorage({ [KEY]: 'c-lost', 'talkline.outbox.c-lost': outbox });
+		replaceLostClientId(storage, 'c-lost');
+		const made = storage.getItem(KEY) ?? '';
+		expect(isValidClientId(made)).toBe(true);
+		expect(made).not.toBe('c-lost');
+		expect(storage.getItem(`talkline.outbox.${made}`)).toBe(outbox);
+		expect(storage.getItem('talkline.outbox.c-lost')).toBeNull();
+		expect(resolveClientId(none, storage)).toBe(made);
+	});
+
+	it('leaves an id another tab has already replaced as it is', () => {
+		const storage = new MemoryStorage({ [KEY]: 'c-new' });
+		replaceLostClientId(storage, 'c-lost');
+		expect(storage.getItem(KEY)).toBe('c-new');
+	});
+
+	it('knows an id made here from one given in the page URL', () => {
+		expect(isMadeHere(none)).toBe(true);
+		expect(isMadeHere(new URLSearchParams('clientId=someone'))).toBe(false);
 	});
 });
 

@@ -45,6 +45,12 @@ export interface ChatClientOptions {
 	transcript?: Transcript;
 	/** Called after every change of the outbox (the other tabs show its marks). */
 	onOutboxChange?: (entries: readonly OutboxEntry[]) => void;
+	/**
+	 * Given when the client id was made by this browser: the server knows the id and this page
+	 * holds no token for it, so the token was lost on its way (./client-id replaceLostClientId).
+	 * Called once, instead of saying that the id belongs to another browser.
+	 */
+	onIdLost?: () => void;
 }
 
 /** How long to gather stored messages before acknowledging them in one `ack`. */
@@ -75,6 +81,7 @@ export class ChatClient implements ChatSurface {
 	/** The page has said once that this client id is not its own. */
 	#warnedNotOwner = false;
 	readonly #onLiveReply: ChatClientOptions['onLiveReply'];
+	readonly #onIdLost: ChatClientOptions['onIdLost'];
 	readonly #cleanups: Array<() => void> = [];
 	/** `resume` has gone out on the current socket; the outbox may flow. */
 	#resumed = false;
@@ -87,6 +94,7 @@ export class ChatClient implements ChatSurface {
 	constructor(options: ChatClientOptions) {
 		this.#connection = options.connection;
 		this.#onLiveReply = options.onLiveReply;
+		this.#onIdLost = options.onIdLost;
 		this.#clientId = options.clientId;
 		this.#storage = options.storage;
 		this.#token = loadToken(options.storage, options.clientId);
@@ -240,10 +248,14 @@ export class ChatClient implements ChatSurface {
 		this.#flush();
 	}
 
-	/** The server knows this id and this page holds no token for it: send nothing, say why. */
+	/**
+	 * The server knows this id and this page holds no token for it: send nothing, and say why, or
+	 * (an id made here, whose token was lost) let the page take a new id.
+	 */
 	#notOwner(): void {
 		if (this.#warnedNotOwner) return;
 		this.#warnedNotOwner = true;
+		if (this.#onIdLost) return this.#onIdLost();
 		this.transcript.notice(
 			`The conversation “${this.#clientId}” belongs to another browser, so this page cannot ` +
 				'show or continue it. Unsent messages are kept here. Open the page without ' +

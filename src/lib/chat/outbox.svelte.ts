@@ -62,7 +62,18 @@ export function makeMessageId(): string {
 		: `m-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
+/** Where the outbox of a client id is kept. */
+const outboxKey = (clientId: string) => `talkline.outbox.${clientId}`;
+
 export class Outbox {
+	/** Moves the stored outbox of one client id to another (its unsent messages go with the page). */
+	static move(storage: Storage, from: string, to: string): void {
+		const stored = storage.getItem(outboxKey(from));
+		if (stored === null) return;
+		storage.setItem(outboxKey(to), stored);
+		storage.removeItem(outboxKey(from));
+	}
+
 	readonly #key: string;
 	readonly #storage: Storage | null;
 	readonly #now: () => number;
@@ -74,7 +85,7 @@ export class Outbox {
 	saveFailed = false;
 
 	constructor(options: OutboxOptions) {
-		this.#key = `talkline.outbox.${options.clientId}`;
+		this.#key = outboxKey(options.clientId);
 		this.#storage = options.storage;
 		this.#now = options.now ?? Date.now;
 		this.#maxEntries = options.maxEntries ?? OUTBOX_MAX_ENTRIES;

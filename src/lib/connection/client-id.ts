@@ -1,3 +1,4 @@
+import { Outbox } from '$lib/chat/outbox.svelte';
 import { isValidClientId } from '$lib/protocol/limits';
 
 const storageKey = 'talkline.clientId';
@@ -26,5 +27,27 @@ export function resolveClientId(search: URLSearchParams, storage: Storage | null
 	} catch {
 		// Storage can be disabled (private mode, blocked cookies): a per-page id still works.
 		return makeClientId();
+	}
+}
+
+/** Whether the page's client id was made by this browser (not given as `?clientId=`). */
+export function isMadeHere(search: URLSearchParams): boolean {
+	return search.get('clientId') === null;
+}
+
+/**
+ * Replaces a client id made here whose token never arrived: the server stored the claim, then the
+ * connection ended before its `connected` reached the page (a crash, a dropped network). Nobody
+ * can prove that id, this browser included, and nothing of this browser's is in it. A new id is
+ * made unless another tab has already replaced it; the unsent messages move to the new one.
+ */
+export function replaceLostClientId(storage: Storage | null, lost: string): void {
+	try {
+		if (!storage || storage.getItem(storageKey) !== lost) return;
+		const made = makeClientId();
+		storage.setItem(storageKey, made);
+		Outbox.move(storage, lost, made);
+	} catch {
+		// Storage disabled: every page load makes an id of its own anyway.
 	}
 }

@@ -43,6 +43,8 @@ export interface TabSessionOptions {
 	/** The inspector's event log: fed by the actor here, or mirrored from the leader's. */
 	log?: EventLog;
 	onLiveReply?: (event: LiveReplyEvent) => void;
+	/** The client id was made here and its token was lost (ChatClientOptions.onIdLost). */
+	onIdLost?: () => void;
 	/** `navigator.locks`; null where the browser has none. */
 	locks: LockManagerLike | null;
 	/** Opens a `BroadcastChannel`; null where the browser has none. */
@@ -157,6 +159,7 @@ export class TabSession {
 			storage: options.storage,
 			transcript: this.transcript,
 			onLiveReply: options.onLiveReply,
+			onIdLost: options.onIdLost,
 			onOutboxChange: (entries) => this.#postOutbox(entries)
 		});
 		this.#running = connection;

@@ -12,7 +12,7 @@
 import { Camera } from '$lib/camera/camera.svelte';
 import type { LiveReplyEvent } from '$lib/chat/apply-stored';
 import type { ChatSurface } from '$lib/chat/chat-surface';
-import { resolveClientId } from '$lib/connection/client-id';
+import { isMadeHere, replaceLostClientId, resolveClientId } from '$lib/connection/client-id';
 import type { ConnectionView } from '$lib/connection/connection-view.svelte';
 import { socketUrl } from '$lib/connection/socket-url';
 import { EventLog } from '$lib/inspector/event-log';
@@ -37,6 +37,8 @@ export interface TalkPageOptions {
 	inspector?: InspectorHandle;
 	/** Tells the connection's steps in the console (`?debug`), when given. */
 	narrator?: Narrator | null;
+	/** Loads the page again (default `location.reload()`), after its lost client id was replaced. */
+	reload?: () => void;
 }
 
 export class TalkPage {
@@ -75,6 +77,13 @@ export class TalkPage {
 			narrator: options.narrator,
 			log: this.log,
 			onLiveReply: (event) => this.#onLiveReply(event),
+			// An id of this browser's whose token never arrived: start again with a new one.
+			onIdLost: isMadeHere(options.pageUrl.searchParams)
+				? () => {
+						replaceLostClientId(options.storage, this.clientId);
+						(options.reload ?? (() => location.reload()))();
+					}
+				: undefined,
 			locks: webLocks(),
 			openChannel: broadcastChannels()
 		});

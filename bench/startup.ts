@@ -5,18 +5,15 @@
  * first answered page. After a restart every client waits for this; the first reconnect comes
  * 0.75-1 s after the drop, so a start-up under that catches the first attempts.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServerProcess } from '../support/server-process';
 import { copyBuild } from './browser-build';
 import type { BenchOptions } from './options';
 import { summarize } from './stats';
 import { fmt, type Table } from './table';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PORT = 8197;
 
 interface StartTimes {
 	listeningMs: number;
@@ -48,44 +45,27 @@ export async function runStartup(
 			{ figure: 'spawn to the first page served', value: ms(page.p50), more: [ms(page.max)] }
 		],
 		notes: [
-			`The compiled server from a copy of the build of ${build.builtAt.toISOString().slice(0, 16)}Z, each start with a new SQLite folder and port ${PORT}; stopped with SIGKILL after the first page.`,
-			"Listening: the `server.listening` log line, read from its stdout. The app's code (adapter-node's handler) loads after it; node-redis only with REDIS_URL."
+			`The compiled server from a copy of the build of ${build.builtAt.toISOString().slice(0, 16)}Z, started by support/server-process.ts, each start with a new SQLite folder; stopped with SIGKILL after the first page.`,
+			"Listening: the time stamp of the `server.listening` log line. The first page is asked for once /healthz has answered (polled every 50 ms). The app's code (adapter-node's handler) loads after the listen; node-redis only with REDIS_URL."
 		]
 	};
 }
 
 async function startOnce(cwd: string): Promise<StartTimes> {
-	const dataDir = mkdtempSync(path.join(tmpdir(), 'talkline-startup-'));
-	const started = performance.now();
-	const child = spawn(process.execPath, ['build/server.js'], {
-		cwd,
-		env: {
-			...process.env,
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			DATA_DIR: dataDir,
-			LOG_LEVEL: 'info'
-		},
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
-	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const started = Date.now();
+	const server = await startServerProcess({ compiled: true, cwd });
 	try {
-		const listeningMs = await new Promise<number>((resolve, reject) => {
-			let output = '';
-			child.stdout.on('data', (chunk: Buffer) => {
-				output += chunk.toString();
-				if (output.includes('"event":"server.listening"')) resolve(performance.now() - started);
-			});
-			void exited.then(() =>
-				reject(new Error(`build/server.js exited before listening:\n${output}`))
-			);
-		});
-		const response = await fetch(`http://127.0.0.1:${PORT}/`);
+		const response = await fetch(`${server.url}/`);
 		await response.text();
-		return { listeningMs, firstPageMs: performance.now() - started };
+		const firstPageMs = Date.now() - started;
+		const listening = server
+			.output()
+			.split('\n')
+			.find((line) => line.includes('"event":"server.listening"'));
+		const { time } = JSON.parse(listening ?? '{}') as { time?: number };
+		if (time === undefined) throw new Error(`No server.listening line:\n${server.output()}`);
+		return { listeningMs: time - started, firstPageMs };
 	} finally {
-		child.kill('SIGKILL');
-		await exited;
-		rmSync(dataDir, { recursive: true, force: true });
+		await server.kill();
 	}
 }

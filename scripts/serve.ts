@@ -26,13 +26,15 @@ const envFile = loadDotEnv();
 
 // `../build/handler.js` from scripts/serve.ts and from the compiled build/server.js alike.
 const handlerPath = fileURLToPath(new URL('../build/handler.js', import.meta.url));
-const hasApp = existsSync(handlerPath);
 // Loaded while the socket already listens: after a restart every client is waiting to reconnect,
 // and the app's code is not needed for that. Page requests meanwhile wait for it.
-const appHandler: Promise<AppHandler> | undefined = hasApp
+const appHandler: Promise<AppHandler> | undefined = existsSync(handlerPath)
 	? import(pathToFileURL(handlerPath).href).then(
 			(module: { handler: AppHandler }) => module.handler
 		)
+	: undefined;
+const handler: AppHandler | undefined = appHandler
+	? (req, res, next) => void appHandler.then((loaded) => loaded(req, res, next))
 	: undefined;
 
 const server = createServerOrExit();
@@ -86,9 +88,6 @@ log.info(
  */
 function createServerOrExit(): TalklineServer {
 	try {
-		const handler: AppHandler | undefined = appHandler
-			? (req, res, next) => void appHandler.then((loaded) => loaded(req, res, next))
-			: undefined;
 		return createTalklineServer({ env: process.env, handler });
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFORMERS, VISEMES } from '../../src/lib/avatar/types';
 import {
 	VISEME_VOWELS,
+	VRM_VOWELS,
 	hasNothingToDrive,
 	planFace,
 	visemeMorphName
@@ -93,12 +94,14 @@ describe('planning how a model is driven', () => {
 
 	it('maps each viseme to VRM vowels with weights in [0, 1], silence and closed lips to none', () => {
 		expect(Object.keys(VISEME_VOWELS).sort()).toEqual([...VISEMES].sort());
-		expect(VISEME_VOWELS.sil).toEqual({});
-		expect(VISEME_VOWELS.PP).toEqual({});
-		expect(VISEME_VOWELS.aa).toEqual({ aa: 1 });
+		expect(VISEME_VOWELS.sil).toEqual([0, 0, 0, 0, 0]);
+		expect(VISEME_VOWELS.PP).toEqual([0, 0, 0, 0, 0]);
+		expect(VISEME_VOWELS.aa).toEqual([1, 0, 0, 0, 0]);
+		expect(VISEME_VOWELS.O).toEqual([0, 0, 0, 0, 1]);
 		for (const mix of Object.values(VISEME_VOWELS)) {
-			for (const weight of Object.values(mix)) {
-				expect(weight).toBeGreaterThan(0);
+			expect(mix).toHaveLength(VRM_VOWELS.length);
+			for (const weight of mix) {
+				expect(weight).toBeGreaterThanOrEqual(0);
 				expect(weight).toBeLessThanOrEqual(1);
 			}
 		}

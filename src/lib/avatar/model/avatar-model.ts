@@ -45,9 +45,7 @@ const NECK_SHARE = 0.4;
 const FOV = 22;
 const DEGREES = 180 / Math.PI;
 
-const VOWEL_MATRIX = Float32Array.from(
-	VISEMES.flatMap((viseme: Viseme) => VRM_VOWELS.map((vowel) => VISEME_VOWELS[viseme][vowel] ?? 0))
-);
+const VOWEL_MATRIX = Float32Array.from(VISEMES.flatMap((viseme: Viseme) => VISEME_VOWELS[viseme]));
 const PRESET_NAMES = Object.keys(PRESET_SOURCES) as (keyof typeof PRESET_SOURCES)[];
 const PRESET_DEFORMERS = PRESET_NAMES.map((preset) =>
 	PRESET_SOURCES[preset].map((name: Deformer) => DEFORMERS.indexOf(name))

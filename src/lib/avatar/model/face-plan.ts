@@ -18,23 +18,27 @@ export function visemeMorphName(viseme: Viseme): string {
 	return `viseme_${viseme}`;
 }
 
+/** A mix of VRM's five vowels, one weight each, in `VRM_VOWELS` order. */
+export type VowelMix = readonly [aa: number, ih: number, ou: number, ee: number, oh: number];
+
 /** Each viseme as a mix of VRM's five vowels (closed lips and silence move nothing). */
-export const VISEME_VOWELS: Readonly<Record<Viseme, Partial<Record<VrmVowel, number>>>> = {
-	sil: {},
-	PP: {},
-	FF: { ih: 0.2 },
-	TH: { aa: 0.2, ih: 0.2 },
-	DD: { aa: 0.2, ih: 0.3 },
-	kk: { aa: 0.3, ih: 0.2 },
-	CH: { ou: 0.4, ee: 0.2 },
-	SS: { ih: 0.4 },
-	nn: { aa: 0.2, ih: 0.2 },
-	RR: { ou: 0.4, oh: 0.2 },
-	aa: { aa: 1 },
-	E: { ee: 1 },
-	I: { ih: 1 },
-	O: { oh: 1 },
-	U: { ou: 1 }
+export const VISEME_VOWELS: Readonly<Record<Viseme, VowelMix>> = {
+	// [aa, ih, ou, ee, oh]
+	sil: [0, 0, 0, 0, 0],
+	PP: [0, 0, 0, 0, 0],
+	FF: [0, 0.2, 0, 0, 0],
+	TH: [0.2, 0.2, 0, 0, 0],
+	DD: [0.2, 0.3, 0, 0, 0],
+	kk: [0.3, 0.2, 0, 0, 0],
+	CH: [0, 0, 0.4, 0.2, 0],
+	SS: [0, 0.4, 0, 0, 0],
+	nn: [0.2, 0.2, 0, 0, 0],
+	RR: [0, 0, 0.4, 0, 0.2],
+	aa: [1, 0, 0, 0, 0],
+	E: [0, 0, 0, 1, 0],
+	I: [0, 1, 0, 0, 0],
+	O: [0, 0, 0, 0, 1],
+	U: [0, 0, 1, 0, 0]
 };
 
 /** VRM preset expressions, each driven by the mean of these ARKit deformers. */

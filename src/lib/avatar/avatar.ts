@@ -19,7 +19,7 @@ export type VisemeSource = () => Readonly<Record<string, number>> | null | undef
 
 /** Options of an {@link Avatar}; every field has a default. */
 export interface AvatarOptions {
-	/** Highest frame rate the loop renders at. Default 30. */
+	/** Highest frame rate the loop renders at. Default 30, or 15 on a CPU renderer. */
 	maxFps?: number;
 	/** Cap on devicePixelRatio. Default 2. */
 	pixelRatioCap?: number;
@@ -61,6 +61,14 @@ const DEFAULT = {
 	environment: false,
 	adaptiveQuality: true
 } as const;
+
+/**
+ * The default frame-rate cap on a CPU renderer (SwiftShader, llvmpipe). Its frames are drawn by
+ * the GPU process's threads, which the loop cannot time (it measures the main thread), and they
+ * keep pace by taking more cores: at 30 fps the head took both cores of a 2-core machine in
+ * headless Chromium, idle on the talk page.
+ */
+const SOFTWARE_MAX_FPS = 15;
 
 /** How much of the requested motion is kept when the user prefers reduced motion. */
 const REDUCED_MOTION = 0.2;
@@ -108,9 +116,11 @@ export class Avatar {
 	 */
 	constructor(canvas: HTMLCanvasElement, options: AvatarOptions = {}) {
 		this.canvas = canvas;
+		const probe = probeWebGL();
+		if (!probe.supported) throw new AvatarUnsupportedError();
 		// Field by field, so that an option passed as undefined keeps its default.
 		this.options = {
-			maxFps: Math.max(1, options.maxFps ?? DEFAULT.maxFps),
+			maxFps: Math.max(1, options.maxFps ?? (probe.software ? SOFTWARE_MAX_FPS : DEFAULT.maxFps)),
 			pixelRatioCap: options.pixelRatioCap ?? DEFAULT.pixelRatioCap,
 			motion: options.motion ?? DEFAULT.motion,
 			environment: options.environment ?? DEFAULT.environment,
@@ -119,8 +129,6 @@ export class Avatar {
 			onStillChange: options.onStillChange,
 			onMemoryChange: options.onMemoryChange
 		};
-		const probe = probeWebGL();
-		if (!probe.supported) throw new AvatarUnsupportedError();
 		// On a CPU renderer every pixel counts: one pixel per CSS pixel and no MSAA. High-density
 		// screens need no MSAA either.
 		this.software = probe.software;

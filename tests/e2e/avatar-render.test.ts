@@ -142,6 +142,18 @@ test('it keeps rendering frames and reports its frame rate', async ({ page }) =>
 	expect(errors).toEqual([]);
 });
 
+test('on a CPU renderer it draws at most 15 frames a second unless asked for more', async ({
+	page
+}) => {
+	// SwiftShader's frames are drawn by the GPU process's threads, which the page cannot time;
+	// at 30 fps the idle head took both cores of a 2-core machine.
+	const cap = page.getByTestId('avatar-fps-cap');
+	await openDemo(page, 'adapt=0');
+	await expect(cap).toHaveText('15');
+	await openDemo(page, 'adapt=0&fps=60');
+	await expect(cap).toHaveText('60');
+});
+
 test('it holds nearly still for people who prefer reduced motion', async ({ page }) => {
 	await page.emulateMedia({ reducedMotion: 'reduce' });
 	await openDemo(page, 'motion=1');

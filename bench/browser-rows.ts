@@ -250,12 +250,12 @@ export function frameRows(f: FrameResult): Section {
 			{
 				figure: 'avatar frames rendered, idle (rAF rate)',
 				value: sample(f.idle, null),
-				target: 'cap 30 fps (Avatar maxFps)'
+				target: 'cap 15 fps (Avatar maxFps on a CPU renderer)'
 			},
 			{
 				figure: 'avatar frames rendered, speaking (rAF rate)',
 				value: sample(f.speaking, f.speakingProblem),
-				target: 'cap 30 fps'
+				target: 'cap 15 fps'
 			},
 			{
 				figure: `chat typed while the avatar speaks: keydown -> message shown, p50 / p95 / max (${f.chatLatencyMs.length} chats)`,
@@ -265,7 +265,7 @@ export function frameRows(f: FrameResult): Section {
 		],
 		notes: [
 			"Chat latency: while `data-speaking=true`, the input is filled and Enter pressed (Playwright, through CDP); in the page, from the Enter `keydown` event's timestamp (so the time the input waited behind other work counts) until a MutationObserver sees the user message with that text in the transcript (performance.now()). Each chat starts a new answer, and the next chat waits until the avatar speaks again.",
-			'Frame rate: headless Chromium with WebGL in software (SwiftShader, `--use-angle=swiftshader`). The init script wraps the WebGL draw calls and counts the animation frames in which at least one draw happened (frames are told apart by `document.timeline.currentTime`, the same for every callback of one frame): that is the rate the avatar actually rendered. The rAF rate is a requestAnimationFrame counter in the same window, the most the page could render. The avatar caps itself at 30 fps (FrameLoop, `maxFps` default 30), and its own `frameRate()` is not reachable from outside the component. Idle: 5 s after the avatar is ready and 1 s of settling; speaking: after sending "Who are you?", while `data-speaking=true`, up to 5 s.'
+			'Frame rate: headless Chromium with WebGL in software (SwiftShader, `--use-angle=swiftshader`). The init script wraps the WebGL draw calls and counts the animation frames in which at least one draw happened (frames are told apart by `document.timeline.currentTime`, the same for every callback of one frame): that is the rate the avatar actually rendered. The rAF rate is a requestAnimationFrame counter in the same window, the most the page could render. The avatar caps itself at 15 fps on a CPU renderer such as this one (`maxFps` default 30 with a GPU, 15 without; FrameLoop may step lower), and its own `frameRate()` is not reachable from outside the component. Idle: 5 s after the avatar is ready and 1 s of settling; speaking: after sending "Who are you?", while `data-speaking=true`, up to 5 s.'
 		]
 	};
 }

@@ -45,6 +45,22 @@ describe('makeMessageId', () => {
 	});
 });
 
+describe('Outbox.move', () => {
+	it('moves the stored outbox of one client id to another', () => {
+		const stored = JSON.stringify({ version: 1, entries: [] });
+		const storage = new MemoryStorage({ 'talkline.outbox.c-lost': stored });
+		Outbox.move(storage, 'c-lost', 'c-new');
+		expect(storage.getItem('talkline.outbox.c-new')).toBe(stored);
+		expect(storage.getItem('talkline.outbox.c-lost')).toBeNull();
+	});
+
+	it('moves nothing when the first id has no outbox', () => {
+		const storage = new MemoryStorage({ 'talkline.outbox.c-new': 'kept' });
+		Outbox.move(storage, 'c-lost', 'c-new');
+		expect(storage.getItem('talkline.outbox.c-new')).toBe('kept');
+	});
+});
+
 describe('Outbox: states and persistence', () => {
 	it('queues a message as pending, then marks it sent and acked', () => {
 		const outbox = new Outbox({ clientId: 'client-a', storage: new MemoryStorage() });

@@ -21,21 +21,18 @@ describe('makeClientId', () => {
 });
 
 describe('replaceLostClientId', () => {
-	it('makes a new id for a lost one made here, and moves its unsent messages to it', () => {
-		const outbox = JSON.stringify({ version: 1, entries: [] });
-		const storage = new MemoryStorage({ [KEY]: 'c-lost', 'talkline.outbox.c-lost': outbox });
-		replaceLostClientId(storage, 'c-lost');
-		const made = storage.getItem(KEY) ?? '';
+	it('makes a new id for a lost one made here, and returns it', () => {
+		const storage = new MemoryStorage({ [KEY]: 'c-lost' });
+		const made = replaceLostClientId(storage, 'c-lost') ?? '';
 		expect(isValidClientId(made)).toBe(true);
 		expect(made).not.toBe('c-lost');
-		expect(storage.getItem(`talkline.outbox.${made}`)).toBe(outbox);
-		expect(storage.getItem('talkline.outbox.c-lost')).toBeNull();
+		expect(storage.getItem(KEY)).toBe(made);
 		expect(resolveClientId(none, storage)).toBe(made);
 	});
 
 	it('leaves an id another tab has already replaced as it is', () => {
 		const storage = new MemoryStorage({ [KEY]: 'c-new' });
-		replaceLostClientId(storage, 'c-lost');
+		expect(replaceLostClientId(storage, 'c-lost')).toBeUndefined();
 		expect(storage.getItem(KEY)).toBe('c-new');
 	});
 

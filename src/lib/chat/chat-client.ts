@@ -47,7 +47,7 @@ export interface ChatClientOptions {
 	onOutboxChange?: (entries: readonly OutboxEntry[]) => void;
 	/**
 	 * Given when the client id was made by this browser: the server knows the id and this page
-	 * holds no token for it, so the token was lost on its way (./client-id replaceLostClientId).
+	 * holds no token for it, so the token was lost on its way (the talk page then makes a new id).
 	 * Called once, instead of saying that the id belongs to another browser.
 	 */
 	onIdLost?: () => void;

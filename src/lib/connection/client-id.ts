@@ -1,4 +1,3 @@
-import { Outbox } from '$lib/chat/outbox.svelte';
 import { isValidClientId } from '$lib/protocol/limits';
 
 const storageKey = 'talkline.clientId';
@@ -38,16 +37,18 @@ export function isMadeHere(search: URLSearchParams): boolean {
 /**
  * Replaces a client id made here whose token never arrived: the server stored the claim, then the
  * connection ended before its `connected` reached the page (a crash, a dropped network). Nobody
- * can prove that id, this browser included, and nothing of this browser's is in it. A new id is
- * made unless another tab has already replaced it; the unsent messages move to the new one.
+ * can prove that id, this browser included, and nothing of this browser's is in it. Returns the
+ * new id, or undefined when another tab has already replaced it (or storage is off: every page
+ * load then makes an id of its own anyway). What the page kept under the lost id is the caller's
+ * to move.
  */
-export function replaceLostClientId(storage: Storage | null, lost: string): void {
+export function replaceLostClientId(storage: Storage | null, lost: string): string | undefined {
 	try {
-		if (!storage || storage.getItem(storageKey) !== lost) return;
+		if (!storage || storage.getItem(storageKey) !== lost) return undefined;
 		const made = makeClientId();
 		storage.setItem(storageKey, made);
-		Outbox.move(storage, lost, made);
+		return made;
 	} catch {
-		// Storage disabled: every page load makes an id of its own anyway.
+		return undefined;
 	}
 }

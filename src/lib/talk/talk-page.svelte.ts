@@ -12,6 +12,7 @@
 import { Camera } from '$lib/camera/camera.svelte';
 import type { LiveReplyEvent } from '$lib/chat/apply-stored';
 import type { ChatSurface } from '$lib/chat/chat-surface';
+import { Outbox } from '$lib/chat/outbox.svelte';
 import { isMadeHere, replaceLostClientId, resolveClientId } from '$lib/connection/client-id';
 import type { ConnectionView } from '$lib/connection/connection-view.svelte';
 import { socketUrl } from '$lib/connection/socket-url';
@@ -80,7 +81,9 @@ export class TalkPage {
 			// An id of this browser's whose token never arrived: start again with a new one.
 			onIdLost: isMadeHere(options.pageUrl.searchParams)
 				? () => {
-						replaceLostClientId(options.storage, this.clientId);
+						const made = replaceLostClientId(options.storage, this.clientId);
+						// The unsent messages go with the page to its new id.
+						if (made && options.storage) Outbox.move(options.storage, this.clientId, made);
 						(options.reload ?? (() => location.reload()))();
 					}
 				: undefined,

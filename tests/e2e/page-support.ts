@@ -23,7 +23,7 @@ const BROWSER_NETWORK_NOISE = [
 	/^WebSocket connection to '.*' failed/,
 	// A chunk asked for while the test has taken the network or the server away, or in flight
 	// when the server died (the page loads it again when connected).
-	/^Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED|EMPTY_RESPONSE)$/
+	/^Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE)$/
 ];
 
 /** Whether a console error is the browser reporting the network rather than the page failing. */

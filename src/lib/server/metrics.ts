@@ -9,12 +9,17 @@
  * several) counts into the same registry.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CLOSE } from '../protocol/limits';
 
 const registry = new Registry();
 const registers = [registry];
 
 /** Close codes kept as their own label; any other application code (3000-4999) is `other`. */
-const NAMED_APP_CODES = new Set([4000, 4400, 4401]);
+const NAMED_APP_CODES = new Set<number>([
+	CLOSE.keepaliveTimeout,
+	CLOSE.invalidClientId,
+	CLOSE.unauthorized
+]);
 
 /** Refusal reasons the server counts (an issue or a new limit may add more). */
 const REFUSAL_REASONS = [

@@ -7,6 +7,7 @@
  * from a step of the tabs' coordination. `narrator.ts` feeds it and writes the lines.
  */
 import type { StateValue } from 'xstate';
+import { CLOSE } from '$machines/close-codes';
 import { connectionStateName } from '$machines/state-names';
 
 /** The part of a connection snapshot the story reads (the real one and a mirrored one fit). */
@@ -105,7 +106,7 @@ function backingOff(snapshot: NarratedSnapshot): string {
 	const what =
 		context.why?.event === 'after.connectTimeout'
 			? 'Connection attempt timed out'
-			: context.why?.event === 'after.pingTimeout' || context.why?.code === 4000
+			: context.why?.event === 'after.pingTimeout' || context.why?.code === CLOSE.keepaliveTimeout
 				? `No keepalive from the server ${closeText(snapshot)}`
 				: `Connection closed ${closeText(snapshot)}`;
 	if (!context.online) return `${what}: offline, ${next} waits for the network`;

@@ -5,14 +5,14 @@
  * reason the protocol names for each of those codes to any close that comes without one.
  */
 import { WebSocket } from 'ws';
-import { CLOSE_REASON } from '../protocol/limits';
+import { CLOSE, CLOSE_REASON } from '../protocol/limits';
 
 /** The reason sent with a close of this code when the closer gave none. */
 const DEFAULT_REASONS: Readonly<Record<number, string>> = {
-	1002: CLOSE_REASON.invalidFrame,
-	1007: CLOSE_REASON.invalidUtf8,
-	1008: CLOSE_REASON.tooManyFragments,
-	1009: CLOSE_REASON.messageTooBig
+	[CLOSE.protocolError]: CLOSE_REASON.invalidFrame,
+	[CLOSE.invalidPayload]: CLOSE_REASON.invalidUtf8,
+	[CLOSE.policyViolation]: CLOSE_REASON.tooManyFragments,
+	[CLOSE.messageTooBig]: CLOSE_REASON.messageTooBig
 };
 
 export class TalklineSocket extends WebSocket {

@@ -126,6 +126,35 @@ test('with the server down the badge fails after attempt 10, and Retry reconnect
 	await expect(page.getByTestId('avatar-picker')).toBeVisible();
 });
 
+test("the avatar's code cut off on its way arrives once the server is back: the page loads again, once", async ({
+	page,
+	startServer
+}) => {
+	const server = await startServer();
+	// The first load's three.js chunk is cut off, as when the server dies while sending it.
+	// Chromium keeps that failure for the page's life: import() of it fails without a request.
+	let cut = true;
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		const response = await route.fetch();
+		const body = await response.text();
+		if (cut && body.includes('THREE.WebGLRenderer')) return route.abort('connectionreset');
+		return route.fulfill({ response, body });
+	});
+	await page.goto(pageUrl(server, 'e2e-cut-code'));
+	await expectState(page, 'open');
+	await expect(page.getByTestId('avatar')).toHaveAttribute('data-avatar-status', 'error');
+	await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+	cut = false;
+
+	// The page tries again when the connection opens after being down.
+	await server.restart();
+	await expect(page.getByTestId('avatar')).toHaveAttribute('data-avatar-status', 'ready');
+	await expectState(page, 'open');
+	// It took a new page: the old one is gone, and the avatar came with the new one.
+	expect(await page.evaluate(() => 'loadedOnce' in window)).toBe(false);
+	await expect(page.getByTestId('avatar-picker')).toBeVisible();
+});
+
 test('the server closing with 1008 (rate limit) fails at once, with the reason', async ({
 	page,
 	startServer

@@ -140,6 +140,18 @@ test('the microphone and the camera say why they cannot work here', async ({ pag
 	});
 });
 
+test('without WebGL the avatar says so, and no avatar picker is offered', async ({ page }) => {
+	// This project's Chromium runs with --disable-3d-apis.
+	await page.goto(`/?clientId=${uniqueId('e2e-no-webgl')}`);
+	await expectState(page, 'open');
+	const avatar = page.getByTestId('avatar');
+	await expect(avatar).toHaveAttribute('data-avatar-status', 'unsupported');
+	await expect(avatar).toContainText('this browser has no WebGL');
+	// Everything the page asks for once it is open has come; a picker would be among it.
+	await page.waitForLoadState('networkidle');
+	await expect(page.getByTestId('avatar-picker')).toHaveCount(0);
+});
+
 test('an answer is text, never HTML', async ({ page }) => {
 	await page.goto(`/?clientId=${uniqueId('e2e-text')}`);
 	await expectState(page, 'open');

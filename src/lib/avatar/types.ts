@@ -70,3 +70,6 @@ export { CONNECTION_STATE_NAMES as CONNECTION_STATES } from '$machines/state-nam
 export function isDeformer(name: string): name is Deformer {
 	return (DEFORMERS as readonly string[]).includes(name);
 }
+
+/** Where the avatar component stands: its code loading, drawing, no WebGL here, or failed. */
+export type AvatarStatus = 'loading' | 'ready' | 'unsupported' | 'error';

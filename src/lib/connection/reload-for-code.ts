@@ -9,6 +9,8 @@
  * messages wait in the outbox (localStorage) and the conversation comes back from the server.
  */
 
+import { webStorage } from '$lib/web-storage';
+
 const KEY = 'talkline.reloadedForCodeAt';
 const MIN_INTERVAL_MS = 60_000;
 
@@ -20,7 +22,7 @@ export interface ReloadForCodeOptions {
 
 /** Reloads the page unless it was reloaded for this less than a minute ago; says whether it did. */
 export function reloadForFailedCode(options: ReloadForCodeOptions = {}): boolean {
-	const storage = options.storage === undefined ? sessionStorageOrNull() : options.storage;
+	const storage = options.storage === undefined ? webStorage('sessionStorage') : options.storage;
 	if (!storage) return false; // without storage a reload loop could not be told apart
 	const now = (options.now ?? Date.now)();
 	try {
@@ -31,12 +33,4 @@ export function reloadForFailedCode(options: ReloadForCodeOptions = {}): boolean
 	}
 	(options.reload ?? (() => location.reload()))();
 	return true;
-}
-
-function sessionStorageOrNull(): Storage | null {
-	try {
-		return typeof sessionStorage === 'undefined' ? null : sessionStorage;
-	} catch {
-		return null;
-	}
 }

@@ -32,7 +32,7 @@ describe('AcceptQueue', () => {
 		const queue = new AcceptQueue(asyncStore(store), () => {});
 		const settled: string[] = [];
 		const settle = (label: string) => (outcome: AcceptOutcome) =>
-			settled.push(`${label}:${outcome.ok && outcome.isNew}`);
+			settled.push(`${label}:${outcome.ok && outcome.value}`);
 
 		queue.add(chat('a', 'm1'), settle('a/m1'));
 		queue.add(chat('b', 'm1'), settle('b/m1'));
@@ -58,7 +58,7 @@ describe('AcceptQueue', () => {
 		const outcomes: AcceptOutcome[] = [];
 		queue.add(chat('a', 'm1'), (outcome) => outcomes.push(outcome));
 		await queue.flush();
-		expect(outcomes).toEqual([{ ok: true, isNew: true }]);
+		expect(outcomes).toEqual([{ ok: true, value: true }]);
 		await nextTurn();
 		expect(store.commits).toEqual([1]);
 	});
@@ -81,7 +81,7 @@ describe('AcceptQueue', () => {
 		// Sent again, it is new: nothing of the failed commit was kept.
 		queue.add(chat('a', 'm1'), (outcome) => outcomes.push(outcome));
 		await nextTurn();
-		expect(outcomes.at(-1)).toEqual({ ok: true, isNew: true });
+		expect(outcomes.at(-1)).toEqual({ ok: true, value: true });
 	});
 
 	it('a settle callback that throws is reported, and the rest of its batch still settles', async () => {

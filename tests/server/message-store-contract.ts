@@ -114,38 +114,89 @@ export function describeMessageStore(
 			await store.close();
 		});
 
-		it('knows no identity for an unknown id; a claim makes one, with an epoch and the token hash', async () => {
+		/** One connection's arrival: the id's identity and last seq, claimed if nobody owns it. */
+		const arrive = async (store: MessageStore, clientId: string, tokenHash: string) =>
+			(await store.arrive([{ clientId, tokenHash }]))[0];
+
+		it('knows no identity for an unknown id; an arrival claims it, with an epoch and the token hash', async () => {
 			const store = make();
 			expect(await store.identity('c')).toBeUndefined();
-			const first = await store.claim('c', 'hash-a');
-			expect(first.claimed).toBe(true);
-			expect(first.identity.tokenHash).toBe('hash-a');
-			expect(first.identity.epoch).toMatch(/^[0-9a-f]{32}$/);
-			expect(await store.identity('c')).toEqual(first.identity);
+			const first = await arrive(store, 'c', 'hash-a');
+			expect(first?.claimed).toBe(true);
+			expect(first?.identity.tokenHash).toBe('hash-a');
+			expect(first?.identity.epoch).toMatch(/^[0-9a-f]{32}$/);
+			expect(first?.lastSeq).toBe(0);
+			expect(await store.identity('c')).toEqual(first?.identity);
 			expect(await store.lastSeq('c')).toBe(0);
 			await store.close();
 		});
 
-		it('claims set-if-absent: a second claim of an owned id changes nothing and names the owner', async () => {
+		it('claims set-if-absent: a later arrival at an owned id changes nothing and names the owner', async () => {
 			const store = make();
-			const first = await store.claim('c', 'hash-a');
-			const second = await store.claim('c', 'hash-b');
-			expect(second).toEqual({ claimed: false, identity: first.identity });
+			const first = await arrive(store, 'c', 'hash-a');
+			await store.appendServerMessage('c', delta('a'));
+			const second = await arrive(store, 'c', 'hash-b');
+			expect(second).toEqual({
+				claimed: false,
+				identity: first?.identity,
+				lastSeq: 1,
+				created: false
+			});
 			expect((await store.identity('c'))?.tokenHash).toBe('hash-a');
-			expect((await store.claim('d', 'hash-b')).claimed).toBe(true);
-			expect((await store.identity('d'))?.epoch).not.toBe(first.identity.epoch);
+			expect((await arrive(store, 'd', 'hash-b'))?.claimed).toBe(true);
+			expect((await store.identity('d'))?.epoch).not.toBe(first?.identity.epoch);
 			await store.close();
 		});
 
-		it('gives a log made without a claim an epoch and no owner; the next claim takes it, keeping the log', async () => {
+		it('answers many arrivals at once, in order: an id that comes twice is claimed only the first time', async () => {
+			const store = make();
+			await arrive(store, 'owned', 'hash-o');
+			await store.appendServerMessage('owned', delta('a'));
+			await store.appendServerMessage('owned', delta('b'));
+			const [x, owned, y, xAgain] = await store.arrive([
+				{ clientId: 'x', tokenHash: 'hash-x1' },
+				{ clientId: 'owned', tokenHash: 'hash-o2' },
+				{ clientId: 'y', tokenHash: 'hash-y' },
+				{ clientId: 'x', tokenHash: 'hash-x2' }
+			]);
+			expect(x).toMatchObject({ claimed: true, identity: { tokenHash: 'hash-x1' }, lastSeq: 0 });
+			expect(owned).toMatchObject({
+				claimed: false,
+				identity: { tokenHash: 'hash-o' },
+				lastSeq: 2
+			});
+			expect(y).toMatchObject({ claimed: true, identity: { tokenHash: 'hash-y' } });
+			expect(xAgain).toEqual({ claimed: false, identity: x?.identity, lastSeq: 0, created: false });
+			expect(await store.arrive([])).toEqual([]);
+			await store.close();
+		});
+
+		it('says an arrival created the log only when nothing at all was stored for the id', async () => {
+			const store = make();
+			const first = await store.arrive([
+				{ clientId: 'new', tokenHash: 'hash-a' },
+				{ clientId: 'new', tokenHash: 'hash-b' }
+			]);
+			expect(first.map((arrival) => arrival.created)).toEqual([true, false]);
+			expect((await arrive(store, 'new', 'hash-a'))?.created).toBe(false);
+			// Written before any arrival (a store from before ownership): a chat, a message.
+			await store.acceptClientMessage('chatted', chat('m'));
+			await store.appendServerMessage('answered', delta('a'));
+			expect((await arrive(store, 'chatted', 'hash-c'))?.created).toBe(false);
+			expect((await arrive(store, 'answered', 'hash-d'))?.created).toBe(false);
+			await store.close();
+		});
+
+		it('gives a log made without a claim an epoch and no owner; the next arrival claims it, keeping the log', async () => {
 			const store = make();
 			await store.appendServerMessage('c', delta('a'));
 			const unowned = await store.identity('c');
 			expect(unowned).toEqual({ epoch: expect.stringMatching(/^[0-9a-f]{32}$/), tokenHash: null });
-			const claim = await store.claim('c', 'hash-a');
-			expect(claim).toEqual({
+			expect(await arrive(store, 'c', 'hash-a')).toEqual({
 				claimed: true,
-				identity: { epoch: unowned?.epoch, tokenHash: 'hash-a' }
+				identity: { epoch: unowned?.epoch, tokenHash: 'hash-a' },
+				lastSeq: 1,
+				created: false
 			});
 			expect((await store.replay('c', 0)).map((m) => m.seq)).toEqual([1]);
 			expect((await store.appendServerMessage('c', delta('b'))).seq).toBe(2);

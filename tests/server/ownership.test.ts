@@ -187,3 +187,60 @@ describe('issue 11, reproduction 2: knowing a client id is not enough', () => {
 		expect(await intruder.closed).toMatchObject({ code: 4401 });
 	});
 });
+
+describe('a new client id costs no store reads beyond its arrival, and loses nothing for it', () => {
+	/** A SqliteStore that counts the reads a connection may skip. */
+	class CountingStore extends SqliteStore {
+		readonly reads = { replay: 0, pendingChats: 0, lastSeq: 0 };
+		override replay(...args: Parameters<SqliteStore['replay']>) {
+			this.reads.replay += 1;
+			return super.replay(...args);
+		}
+		override pendingChats(clientId: string) {
+			this.reads.pendingChats += 1;
+			return super.pendingChats(clientId);
+		}
+		override lastSeq(clientId: string) {
+			this.reads.lastSeq += 1;
+			return super.lastSeq(clientId);
+		}
+	}
+
+	it('a new id connects and resumes without a replay, pending-chats or last-seq read, then chats', async () => {
+		const store = new CountingStore(storeFile(makeTempDir()));
+		const server = await start({}, { store });
+		const client = await open(server, 'brand-new');
+		client.resume(0, client.credentials);
+		await settled(client);
+		expect(store.reads).toEqual({ replay: 0, pendingChats: 0, lastSeq: 0 });
+		client.send({ type: 'chat', id: 'a', text: 'hello' });
+		expect((await client.reply('a')).at(-1)?.type).toBe('reply.end');
+		expect(seqs(client)).toEqual(range(1, sequenced(client).length));
+	});
+
+	it('a chat accepted for an id before its first connection (an old store) is answered then', async () => {
+		const file = storeFile(makeTempDir());
+		const old = new SqliteStore(file);
+		old.acceptClientMessage('waiting', { kind: 'chat', id: 'q', text: 'hello?' });
+		old.close();
+		const store = new CountingStore(file);
+		const server = await start({}, { store });
+		const client = await open(server, 'waiting');
+		client.resume(0, client.credentials);
+		expect((await client.reply('q')).at(-1)?.type).toBe('reply.end');
+		expect(store.reads.pendingChats).toBeGreaterThan(0);
+	});
+
+	it('a returning client still gets what was stored while it was away', async () => {
+		const store = new CountingStore(storeFile(makeTempDir()));
+		const server = await start({}, { store });
+		const first = await open(server, 'returning');
+		first.send({ type: 'chat', id: 'a', text: 'hello' });
+		const a = await first.reply('a');
+		await first.close();
+		const again = await open(server, 'returning');
+		again.resume(0, first.credentials);
+		expect(await again.reply('a')).toEqual(a);
+		expect(store.reads.replay).toBeGreaterThan(0);
+	});
+});

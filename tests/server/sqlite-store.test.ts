@@ -149,10 +149,14 @@ describe('SqliteStore on disk', () => {
 		expect(store.identity('waiting')?.epoch).not.toBe(old?.epoch);
 		expect(store.replay('old', 0).map((m) => m.seq)).toEqual([1, 2]);
 		expect(store.ackedSeq('old')).toBe(1);
-		expect(store.claim('old', 'hash')).toEqual({
-			claimed: true,
-			identity: { epoch: old?.epoch, tokenHash: 'hash' }
-		});
+		expect(store.arrive([{ clientId: 'old', tokenHash: 'hash' }])).toEqual([
+			{
+				claimed: true,
+				identity: { epoch: old?.epoch, tokenHash: 'hash' },
+				lastSeq: 2,
+				created: false
+			}
+		]);
 		expect(store.appendServerMessage('old', delta('c')).seq).toBe(3);
 		store.close();
 		const db = new Database(file, { readonly: true });

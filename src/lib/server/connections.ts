@@ -16,11 +16,10 @@ import type { Logger } from './log';
 import { Heartbeats } from './heartbeat';
 import { countClose, countOpen, countRefusal } from './metrics';
 import { handleFrame, type HandlerDeps } from './message-handler';
-import { arrive } from './ownership';
 import type { RateLimiters } from './rate-limiter';
 import type { Registry } from './registry';
 import { Session, type SessionDeps } from './session';
-import type { Arrival } from './ownership';
+import type { Arrival, ArrivalQueue } from './ownership';
 import type { MessageStore } from './store/message-store';
 
 /** Client ids remembered for `resumedFrom` and connection counts; the oldest are forgotten. */
@@ -72,6 +71,8 @@ export interface ConnectionDeps {
 	store: MessageStore;
 	/** Stores chats and stills in one commit per turn of the event loop. */
 	accepts: AcceptQueue;
+	/** Looks up (and claims) the client ids of new connections, together per turn. */
+	arrivals: ArrivalQueue;
 	log: Logger;
 	registry: Registry<Session>;
 	conversations: Conversations;
@@ -105,17 +106,29 @@ const MAX_EARLY_FRAMES = 64;
  * and find their session on the socket (`this`): an idle connection holds no closures of its own.
  */
 export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
-	const { config, store, accepts, log, registry, conversations, history, limiters, fanout } = deps;
+	const {
+		config,
+		store,
+		accepts,
+		arrivals,
+		log,
+		registry,
+		conversations,
+		history,
+		limiters,
+		fanout
+	} = deps;
 	const sessionDeps: SessionDeps = { config, store, log, heartbeats: new Heartbeats(config) };
 
 	/**
 	 * The session now owns its client id (claimed it, or proved the token): it takes the id's
 	 * shared rate limit, replaces an older connection of the id, and the chats the store holds as
 	 * accepted but unanswered (accepted before a restart) are answered into the store, for the
-	 * replay that follows.
+	 * replay that follows. A log made for this connection holds none: the store is not asked.
 	 */
 	function becomeOwner(session: Session): void {
 		const { clientId, sessionId } = session;
+		let nonePending = session.createdLog;
 		session.owner = true;
 		session.limiter = limiters.of(clientId);
 		registry.add(session);
@@ -134,7 +147,9 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 						held.close(CLOSE.normal, CLOSE_REASON.replaced);
 				},
 				resumePending() {
-					conversations.resumePending(clientId).catch(resumeFailed);
+					// Only on holding: a later call means an instance that was answering chats died.
+					if (nonePending) nonePending = false;
+					else conversations.resumePending(clientId).catch(resumeFailed);
 				}
 			})
 			.catch(resumeFailed);
@@ -224,7 +239,8 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		}
 		ws[EARLY] = [];
 		ws.on('message', onMessage);
-		arrive(store, clientId)
+		arrivals
+			.arrive(clientId)
 			.then(
 				(arrival) => opened(ws, clientId, arrival, req),
 				(error: unknown) => {

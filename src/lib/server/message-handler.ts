@@ -154,7 +154,7 @@ function accept(
 			return;
 		}
 		session.send({ type: 'ack', id: input.id });
-		settled(outcome.isNew ? 'new' : 'again');
+		settled(outcome.value ? 'new' : 'again');
 	});
 }
 

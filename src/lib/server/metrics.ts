@@ -80,7 +80,7 @@ export const metrics = {
 	}),
 	storeCommitSeconds: new Histogram({
 		name: 'talkline_store_commit_seconds',
-		help: 'Durable store writes: accept (a batch of client messages), append (a server message)',
+		help: 'Store writes: accept (a batch of client messages), append (a server message), arrive (a batch of arriving connections)',
 		labelNames: ['op'] as const,
 		buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
 		registers

@@ -5,12 +5,29 @@
  * (set-if-absent), so every instance sharing the store can check a token and a copy of the store
  * lets nobody in.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ClientIdentity, MessageStore } from './store/message-store';
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
+import type {
+	ArrivalRecord,
+	ArrivalRequest,
+	ClientIdentity,
+	MessageStore
+} from './store/message-store';
+import { TickBatch } from './tick-batch';
 
-/** A new secret token: 256 random bits, base64url (43 characters). */
+const TOKEN_BYTES = 32;
+/** Random bytes for 256 tokens, filled at once: one call into OpenSSL a token cost 2 µs. */
+const tokenPool = Buffer.alloc(TOKEN_BYTES * 256);
+let tokenPoolUsed = tokenPool.length;
+
+/** A new secret token: 256 random bits, base64url (43 characters). Each byte is used once. */
 export function newToken(): string {
-	return randomBytes(32).toString('base64url');
+	if (tokenPoolUsed === tokenPool.length) {
+		randomFillSync(tokenPool);
+		tokenPoolUsed = 0;
+	}
+	const start = tokenPoolUsed;
+	tokenPoolUsed += TOKEN_BYTES;
+	return tokenPool.toString('base64url', start, tokenPoolUsed);
 }
 
 /** The token's SHA-256, hex: what the store keeps. */
@@ -33,16 +50,40 @@ export interface Arrival {
 	lastSeq: number;
 	/** Set only when this connection has just claimed the id (sent once, in `connected`). */
 	token?: string;
+	/** The store made the log for this connection: nothing was stored for the id before it. */
+	createdLog: boolean;
 }
 
 /**
- * On a new connection: claims the id if nobody owns it (an unknown id, or a log from before
- * ownership), else returns the owner's identity, which the connection must prove in `resume`.
+ * How long an arriving connection waits for others to be looked up with it. Under load the
+ * server then opens connections in groups: one store transaction and one burst of greetings
+ * per group instead of a turn of the event loop each. 8,000 new ids from one client process,
+ * 200 in flight: 2 ms raised the handshake rate by about a sixth (server CPU per handshake
+ * 290 -> 235 µs); 5 ms added nothing more. A client waits 2 ms more for `connected`.
  */
-export async function arrive(store: MessageStore, clientId: string): Promise<Arrival> {
-	const [known, lastSeq] = await Promise.all([store.identity(clientId), store.lastSeq(clientId)]);
-	if (known && known.tokenHash !== null) return { identity: known, lastSeq };
-	const token = newToken();
-	const { claimed, identity } = await store.claim(clientId, hashToken(token));
-	return claimed ? { identity, lastSeq, token } : { identity, lastSeq };
+const ARRIVAL_WINDOW_MS = 2;
+
+/**
+ * Arriving connections, looked up in the store together: every one that arrives within
+ * ARRIVAL_WINDOW_MS goes to the store in one call (SqliteStore: one transaction).
+ */
+export class ArrivalQueue extends TickBatch<ArrivalRequest, ArrivalRecord> {
+	constructor(store: MessageStore, onFault: (error: unknown) => void) {
+		super('arrive', (batch) => store.arrive(batch), onFault, ARRIVAL_WINDOW_MS);
+	}
+
+	/**
+	 * On a new connection: claims the id if nobody owns it (an unknown id, or a log from before
+	 * ownership), else returns the owner's identity, which the connection must prove in `resume`.
+	 */
+	async arrive(clientId: string): Promise<Arrival> {
+		const token = newToken();
+		const { claimed, identity, lastSeq, created } = await this.request({
+			clientId,
+			tokenHash: hashToken(token)
+		});
+		const arrival: Arrival = { identity, lastSeq, createdLog: created };
+		if (claimed) arrival.token = token;
+		return arrival;
+	}
 }

@@ -74,6 +74,10 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	readonly #deps: SessionDeps;
 	readonly #outbound: Outbound;
 	readonly #seqAtOpen: number;
+	/** The store made the client id's log for this connection: nothing was stored before it. */
+	readonly createdLog: boolean;
+	/** Whether a stored message has been handed to deliver() since the connection opened. */
+	#handedOver = false;
 	/** The highest seq sent on this connection (or that the client said it has). */
 	#sentSeq = 0;
 	/** Messages handed over while a replay is reading, sent (if still needed) when it ends. */
@@ -100,6 +104,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		const { config } = deps;
 		this.limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
 		this.#seqAtOpen = arrival.lastSeq;
+		this.createdLog = arrival.createdLog;
 		this.#outbound = new Outbound(ws, config, this);
 	}
 
@@ -160,6 +165,7 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 
 	/** Sends a just-stored message if this connection is live; otherwise replay will. */
 	deliver(message: SequencedMessage): void {
+		this.#handedOver = true;
 		if (this.#delivery === 'replaying') {
 			this.#held.push(message);
 			return;
@@ -185,6 +191,8 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	 */
 	async refusesResume(lastSeq: number, epoch: string | undefined): Promise<string | undefined> {
 		if (epoch !== this.epoch) return undefined;
+		// The last seq only grows within an epoch: up to the one read on arrival needs no new read.
+		if (lastSeq <= this.#seqAtOpen) return undefined;
 		const last = await this.#deps.store.lastSeq(this.clientId);
 		if (lastSeq <= last) return undefined;
 		return `Invalid "resume" message: lastSeq ${lastSeq} is beyond the last seq of this epoch (${last})`;
@@ -214,7 +222,17 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		this.#held = [];
 		// The client has everything up to it (recorded, never waited for: replay needs nothing of it).
 		if (from > 0) void store.acknowledge(this.clientId, from).catch(() => undefined);
-		await this.#replayFrom(from);
+		if (this.#nothingStored(from)) this.#delivery = 'live';
+		else await this.#replayFrom(from);
+	}
+
+	/**
+	 * Whether the store can hold nothing after `from` without reading it: the log was made for
+	 * this connection (empty then) and no message has been stored for it since, as every one is
+	 * handed to the owner's deliver(). A new client's first resume then costs no read.
+	 */
+	#nothingStored(from: number): boolean {
+		return this.createdLog && from === 0 && !this.#handedOver;
 	}
 
 	async #replayFrom(lastSeq: number): Promise<void> {
@@ -257,7 +275,8 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	ensureResumed(): void {
 		if (this.#delivery !== 'awaiting') return;
 		this.#sentSeq = this.#seqAtOpen;
-		void this.#replayFrom(this.#seqAtOpen);
+		if (this.#nothingStored(this.#seqAtOpen)) this.#delivery = 'live';
+		else void this.#replayFrom(this.#seqAtOpen);
 	}
 
 	/** Closes with a close frame. Safe to call twice; the first reason wins. */

@@ -7,6 +7,7 @@
 import { WebSocketServer } from 'ws';
 import { CLOSE, CLOSE_REASON } from '../protocol/limits';
 import { AcceptQueue } from './accept-queue';
+import { ArrivalQueue } from './ownership';
 import { createBrain } from './brain/index';
 import type { Brain } from './brain/types';
 import { resolveConfig, type ServerConfig } from './config';
@@ -119,10 +120,14 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 	const accepts = new AcceptQueue(store, (error) =>
 		log.error({ event: 'accept.fault', err: error }, 'acting on an accepted message failed')
 	);
+	const arrivals = new ArrivalQueue(store, (error) =>
+		log.error({ event: 'arrival.fault', err: error }, 'opening a connection failed')
+	);
 	const onConnection = createConnectionHandler({
 		config,
 		store,
 		accepts,
+		arrivals,
 		log,
 		registry,
 		conversations,
@@ -160,6 +165,7 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 			await closeAllSockets(wss, registry, config.shutdownGraceMs);
 			// Normally empty by now (closing sessions read no more frames); never lose one anyway.
 			await accepts.flush();
+			await arrivals.flush();
 			await fanout.close();
 			await store.close();
 			log.info({ event: 'server.closed' }, 'socket server closed');

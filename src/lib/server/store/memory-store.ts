@@ -51,11 +51,14 @@ export class MemoryStore implements store.SyncMessageStore {
 		return identity ? { ...identity } : undefined;
 	}
 
-	claim(clientId: string, tokenHash: string): store.ClaimResult {
-		const log = this.#log(clientId);
-		const claimed = log.identity.tokenHash === null;
-		if (claimed) log.identity.tokenHash = tokenHash;
-		return { claimed, identity: { ...log.identity } };
+	arrive(batch: readonly store.ArrivalRequest[]): store.ArrivalRecord[] {
+		return batch.map(({ clientId, tokenHash }) => {
+			const created = !this.#clients.has(clientId);
+			const log = this.#log(clientId);
+			const claimed = log.identity.tokenHash === null;
+			if (claimed) log.identity.tokenHash = tokenHash;
+			return { claimed, identity: { ...log.identity }, lastSeq: log.lastSeq, created };
+		});
 	}
 
 	acceptClientMessage(clientId: string, input: store.AcceptedInput): boolean {

@@ -58,12 +58,22 @@ export interface ClientIdentity {
 	tokenHash: string | null;
 }
 
-/** What `claim` did. */
-export interface ClaimResult {
+/** A new connection's client id, and the hash of the token it is given if it claims the id. */
+export interface ArrivalRequest {
+	clientId: string;
+	tokenHash: string;
+}
+
+/** What `arrive` found (and did) for one arriving connection. */
+export interface ArrivalRecord {
 	/** True when this call made the caller the owner (a new id, or a log without an owner). */
 	claimed: boolean;
 	/** The identity after the call: the caller's, or the existing owner's when `claimed` is false. */
 	identity: ClientIdentity;
+	/** The log's last seq (0 for a new log). */
+	lastSeq: number;
+	/** True when this call made the log: nothing is stored for the id yet, not even a chat. */
+	created: boolean;
 }
 
 /** What `recover()` did: replies closed, and the client ids whose recovery failed. */
@@ -99,12 +109,14 @@ export interface SyncMessageStore {
 	/** The identity of a client id's log; undefined when the store does not know the id. */
 	identity(clientId: string): ClientIdentity | undefined;
 	/**
-	 * Claims a client id for the holder of the token whose hash is `tokenHash`, atomically and only
-	 * if nobody owns it (set-if-absent): an unknown id gets a new log with a new epoch; a log
-	 * without an owner (made before ownership existed) gets this one. Any instance sharing the
-	 * store sees the claim at once.
+	 * For each arriving connection, in order: reads its client id's identity and last seq, and
+	 * claims the id for the holder of the token whose hash is `tokenHash`, atomically and only if
+	 * nobody owns it (set-if-absent): an unknown id gets a new log with a new epoch; a log without
+	 * an owner (made before ownership existed) gets this one. Any instance sharing the store sees
+	 * a claim at once. Many at once because every connection that arrives in one turn of the event
+	 * loop is looked up together (../arrival-queue): SqliteStore does them in one transaction.
 	 */
-	claim(clientId: string, tokenHash: string): ClaimResult;
+	arrive(batch: readonly ArrivalRequest[]): ArrivalRecord[];
 	/**
 	 * Records a client `chat` or `frame`. Returns true when the id is new (a chat becomes pending;
 	 * a still becomes the latest image), false when it was accepted before (acknowledge it again,

@@ -129,21 +129,26 @@ return acked
 );
 
 /**
- * Claims a client id, set-if-absent. KEYS: meta. ARGV: tokenHash newEpoch.
- * Returns {claimed 1|0, epoch, tokenHash or ''}.
+ * An arriving connection: claims its client id if nobody owns it (set-if-absent), and reads the
+ * log's identity and last seq. KEYS: meta. ARGV: tokenHash newEpoch.
+ * Returns {claimed 1|0, epoch, tokenHash or '', last, created 1|0}.
  */
-export const CLAIM = script(
+export const ARRIVE = script(
 	1,
 	`
-redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
-redis.call('HSETNX', KEYS[1], 'last', 0)
-local claimed = redis.call('HSETNX', KEYS[1], 'token', ARGV[1])
-local identity = redis.call('HMGET', KEYS[1], 'epoch', 'token')
-return {claimed, identity[1], identity[2] or ''}
+local claimed = 0
+-- Every chat and message stored for an id touches its meta: no meta, nothing stored.
+local created = 1 - redis.call('EXISTS', KEYS[1])
+if not redis.call('HGET', KEYS[1], 'token') then
+	redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
+	redis.call('HSETNX', KEYS[1], 'last', 0)
+	claimed = redis.call('HSETNX', KEYS[1], 'token', ARGV[1])
+end
+local found = redis.call('HMGET', KEYS[1], 'epoch', 'token', 'last')
+return {claimed, found[1], found[2] or '', found[3] or '0', created}
 `
 );
 
-/** The pending chats, in order. KEYS: pending chats. Returns {id, text, id, text, …}. */
 export const PENDING = script(
 	2,
 	`
@@ -192,7 +197,7 @@ return 0
 `
 );
 
-export const SCRIPTS = [ACCEPT, APPEND, ACK, CLAIM, PENDING, SWEEP];
+export const SCRIPTS = [ACCEPT, APPEND, ACK, ARRIVE, PENDING, SWEEP];
 
 /**
  * A connection now holds a client id: announces it on the feed with the next generation.

@@ -14,7 +14,7 @@ import type { ImageInput } from '../../protocol/client-messages';
 import type * as store from './message-store';
 import { newEpoch } from './epoch';
 import { clientIdOf, clientKeys, clientPattern, leaseKey, type ClientKeys } from './redis-keys';
-import { ACCEPT, ACK, APPEND, CLAIM, PENDING, SWEEP, type LuaScript } from './redis-scripts';
+import { ACCEPT, ACK, APPEND, ARRIVE, PENDING, SWEEP, type LuaScript } from './redis-scripts';
 import type { RedisConnection } from './redis-connection';
 import {
 	acceptedRetainMs,
@@ -59,14 +59,19 @@ export class RedisStore implements store.MessageStore {
 		return epoch ? { epoch, tokenHash: token || null } : undefined;
 	}
 
-	async claim(clientId: string, tokenHash: string): Promise<store.ClaimResult> {
-		const k = this.#keys(clientId);
-		const [claimed, epoch, token] = (await this.#script(
-			CLAIM,
-			[k.meta],
-			[tokenHash, newEpoch()]
-		)) as [number, string, string];
-		return { claimed: claimed === 1, identity: { epoch, tokenHash: token || null } };
+	async arrive(batch: readonly store.ArrivalRequest[]): Promise<store.ArrivalRecord[]> {
+		// One script per id (each id's keys are in a slot of their own), sent together.
+		return Promise.all(
+			batch.map(async ({ clientId, tokenHash }) => {
+				const [claimed, epoch, token, last, created] = (await this.#script(
+					ARRIVE,
+					[this.#keys(clientId).meta],
+					[tokenHash, newEpoch()]
+				)) as [number, string, string, string, number];
+				const identity = { epoch, tokenHash: token || null };
+				return { claimed: claimed === 1, identity, lastSeq: Number(last), created: created === 1 };
+			})
+		);
 	}
 
 	async acceptClientMessage(clientId: string, input: store.AcceptedInput): Promise<boolean> {

@@ -28,7 +28,7 @@ export function storeFile(dataDir: string): string {
 }
 
 type Counter = { last_seq: number; acked_seq: number };
-type IdentityRow = { epoch: string; token_hash: string | null };
+type ArrivalRow = { epoch: string; token_hash: string | null; last_seq: number };
 
 /** Every statement, prepared once. */
 function prepare(db: Database.Database) {
@@ -39,8 +39,11 @@ function prepare(db: Database.Database) {
 			 ON CONFLICT (client_id) DO UPDATE SET last_seq = last_seq + 1
 			 RETURNING last_seq, acked_seq`
 		),
-		identity: db.prepare('SELECT epoch, token_hash FROM clients WHERE client_id = ?'),
+		arrival: db.prepare('SELECT epoch, token_hash, last_seq FROM clients WHERE client_id = ?'),
 		// Set-if-absent in one statement: a new row with this owner, or the owner of an unowned row.
+		ensureClient: db.prepare(
+			'INSERT INTO clients (client_id, last_seq) VALUES (?, 0) ON CONFLICT (client_id) DO NOTHING'
+		),
 		claim: db.prepare(
 			`INSERT INTO clients (client_id, last_seq, token_hash) VALUES (?, 0, ?)
 			 ON CONFLICT (client_id) DO UPDATE SET token_hash = excluded.token_hash
@@ -110,7 +113,7 @@ export class SqliteStore implements store.SyncMessageStore {
 	readonly #append: (clientId: string, message: UnsequencedMessage) => SequencedMessage;
 	readonly #start: (clientId: string, message: store.UnsequencedStart) => store.StartOutcome;
 	readonly #acknowledge: (clientId: string, seq: number) => void;
-	readonly #claim: (clientId: string, tokenHash: string) => store.ClaimResult;
+	readonly #arrive: (batch: readonly store.ArrivalRequest[]) => store.ArrivalRecord[];
 	readonly #recoverClient: (clientId: string) => store.RecoveredReply[];
 	readonly #sweep: () => void;
 
@@ -128,18 +131,19 @@ export class SqliteStore implements store.SyncMessageStore {
 		this.#append = tx((clientId, message) => this.#appendNow(clientId, message));
 		this.#start = tx((clientId, message) => this.#startNow(clientId, message));
 		this.#acknowledge = tx((clientId, seq) => this.#acknowledgeNow(clientId, seq));
-		this.#claim = tx((clientId, tokenHash) => this.#claimNow(clientId, tokenHash));
+		this.#arrive = tx((batch) => batch.map((request) => this.#arriveNow(request)));
 		this.#recoverClient = tx((clientId) => this.#recoverClientNow(clientId));
 		this.#sweep = tx(() => this.#sweepNow());
 	}
 
 	identity(clientId: string): store.ClientIdentity | undefined {
-		const row = this.#sql.identity.get(clientId) as IdentityRow | undefined;
+		const row = this.#sql.arrival.get(clientId) as ArrivalRow | undefined;
 		return row && { epoch: row.epoch, tokenHash: row.token_hash };
 	}
 
-	claim(clientId: string, tokenHash: string): store.ClaimResult {
-		return this.#claim(clientId, tokenHash);
+	arrive(batch: readonly store.ArrivalRequest[]): store.ArrivalRecord[] {
+		// One transaction for the turn's arrivals: a commit each cost more than all their reads.
+		return batch.length === 0 ? [] : this.#arrive(batch);
 	}
 
 	acceptClientMessage(clientId: string, input: store.AcceptedInput): boolean {
@@ -225,6 +229,8 @@ export class SqliteStore implements store.SyncMessageStore {
 			chat ? 0 : 1
 		);
 		if (changes === 0) return false;
+		// The log's row, if it has none yet: `arrive` tells a new log by its missing row.
+		this.#sql.ensureClient.run(clientId);
 		if (input.kind === 'frame') {
 			const { mime, width, height, data } = input.image;
 			this.#sql.saveImage.run(clientId, at, mime, width, height, data);
@@ -264,10 +270,18 @@ export class SqliteStore implements store.SyncMessageStore {
 		if (counter) this.#trimCount(clientId, counter);
 	}
 
-	#claimNow(clientId: string, tokenHash: string): store.ClaimResult {
-		const { changes } = this.#sql.claim.run(clientId, tokenHash);
-		const row = this.#sql.identity.get(clientId) as IdentityRow;
-		return { claimed: changes > 0, identity: { epoch: row.epoch, tokenHash: row.token_hash } };
+	#arriveNow({ clientId, tokenHash }: store.ArrivalRequest): store.ArrivalRecord {
+		let row = this.#sql.arrival.get(clientId) as ArrivalRow | undefined;
+		// Every write of an id makes its row (the schema's migration made the rows of ids that had
+		// only inputs), and rows are never deleted: no row, nothing stored.
+		const created = row === undefined;
+		let claimed = false;
+		if (row?.token_hash == null) {
+			claimed = this.#sql.claim.run(clientId, tokenHash).changes > 0;
+			row = this.#sql.arrival.get(clientId) as ArrivalRow;
+		}
+		const identity = { epoch: row.epoch, tokenHash: row.token_hash };
+		return { claimed, identity, lastSeq: row.last_seq, created };
 	}
 
 	#recoverClientNow(clientId: string): store.RecoveredReply[] {

@@ -8,7 +8,7 @@ import type { MessageStore, SyncMessageStore } from './message-store';
 /** Every call of the interface (a Record, so that the compiler notices a new one). */
 const METHODS: Record<keyof SyncMessageStore, true> = {
 	identity: true,
-	claim: true,
+	arrive: true,
 	acceptClientMessage: true,
 	acceptClientMessages: true,
 	appendServerMessage: true,

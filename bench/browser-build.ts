@@ -42,3 +42,18 @@ export function copyBuild(root: string): BuildCopy | undefined {
 	}
 	throw new Error('build/ kept changing while it was copied (a build is running): try again');
 }
+
+/**
+ * A copy of the build for a server benchmark: undefined when there is no build/server.js, and
+ * the benchmark runs scripts/serve.ts through tsx instead.
+ */
+export function copyServerBuild(root: string): BuildCopy | undefined {
+	return existsSync(path.join(root, 'build', 'server.js')) ? copyBuild(root) : undefined;
+}
+
+/** Which server a benchmark ran, for its notes. */
+export function serverKind(build: BuildCopy | undefined): string {
+	return build
+		? `the compiled build/server.js, as \`npm start\` runs it (a copy of the build of ${build.builtAt.toISOString().slice(0, 16)}Z)`
+		: 'scripts/serve.ts through tsx (no build/server.js: run `npm run build` to measure the compiled server)';
+}

@@ -3,7 +3,10 @@
  * handshake rate, the server's JS heap and RSS per connection after GC, its CPU over a 10 s idle
  * window, its event-loop delay, and the drift of the server's pings as the clients see them.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { procSample, startBenchServer, startFloorServer, type BenchServer } from './bench-server';
+import { copyServerBuild, serverKind } from './browser-build';
 import { startFleet, type Fleet } from './fleet';
 import type { ConnectResult } from './idle-worker';
 import type { BenchOptions } from './options';
@@ -15,6 +18,7 @@ import { sleep, waitUntil } from './wait';
 /** Handshakes in flight at once per worker process. */
 const CONCURRENCY_PER_WORKER = 100;
 const CPU_WINDOW_MS = 10_000;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROFILE_MS = 10_000;
 
 type PingGaps = { gaps: Float64Array; pingIntervalMs: number; dropped: number };
@@ -54,9 +58,19 @@ export async function runCapacity(
 	// The floor first, then Talkline, each with fresh client processes, one after the other.
 	log('capacity: the bare `ws` floor (bench/floor-server.ts)');
 	const floor = await measureOn(startFloorServer, options, log);
-	log('capacity: Talkline (scripts/serve.ts)');
-	const talkline = await measureOn(() => startBenchServer(), options, log);
-	return capacityTable(floor, talkline, options);
+	// Talkline as production runs it: the compiled server (through tsx when there is no build).
+	const build = copyServerBuild(root);
+	try {
+		log(`capacity: Talkline, ${serverKind(build)}`);
+		const talkline = await measureOn(
+			() => startBenchServer({}, undefined, build && { cwd: build.dir }),
+			options,
+			log
+		);
+		return capacityTable(floor, talkline, options, serverKind(build));
+	} finally {
+		build?.remove();
+	}
 }
 
 async function measureOn(
@@ -168,7 +182,12 @@ async function measure(
 	};
 }
 
-function capacityTable(floor: Measured, talkline: Measured, options: BenchOptions): Table {
+function capacityTable(
+	floor: Measured,
+	talkline: Measured,
+	options: BenchOptions,
+	talklineKind: string
+): Table {
 	const perConn = (m: Measured, delta: number) =>
 		m.held > m.halfHeld ? delta / (m.held - m.halfHeld) : Number.NaN;
 	const heap = (m: Measured) => perConn(m, m.loaded.heapUsed - m.half.heapUsed);
@@ -245,7 +264,7 @@ function capacityTable(floor: Measured, talkline: Measured, options: BenchOption
 			}
 		],
 		notes: [
-			'The floor: bench/floor-server.ts, a bare `ws` server that sends `connected` and a JSON `ping` every 10 s to each socket (one `setInterval` per socket) and nothing else: no store, no sessions, no protocol pings, no log line per connection. Talkline: scripts/serve.ts with its defaults (SQLite store). Both run through tsx with the same probe; the floor is measured first, then Talkline, each with new client processes, in the same run, so the ratio compares the two on the same machine at nearly the same moment.',
+			`The floor: bench/floor-server.ts, a bare \`ws\` server that sends \`connected\` and a JSON \`ping\` every 10 s to each socket (one \`setInterval\` per socket) and nothing else: no store, no sessions, no protocol pings, no log line per connection. Talkline: ${talklineKind}, with its defaults (SQLite store). Both run with the same probe (the floor through tsx, which only compiles it at start); the floor is measured first, then Talkline, each with new client processes, in the same run, so the ratio compares the two on the same machine at nearly the same moment.`,
 			`Clients: ${m.workers} worker processes (\`ws\`), each bound to its own 127.0.0.x address, ${CONCURRENCY_PER_WORKER} handshakes in flight per worker; each answers pings and sends \`resume\` like the page.`,
 			'Handshake time: `new WebSocket` until the `connected` message.',
 			'Memory per connection: the clients connect in two halves; heap and RSS with all connected minus with the first half connected, divided by the connections added (the growth per connection, leaving out what the process took while starting and accepting its first sockets). Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts); RSS: VmRSS from /proc/<pid>/status after the same passes.',

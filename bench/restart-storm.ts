@@ -5,11 +5,10 @@
  * started again. Reports how long until 50/95/100% of the clients are `open` again, the
  * connection attempts that failed, and the server's event-loop delay while they came back.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchServer, type BenchServer } from './bench-server';
-import { copyBuild, type BuildCopy } from './browser-build';
+import { copyServerBuild, serverKind } from './browser-build';
 import { startFleet, type Fleet } from './fleet';
 import type { Progress } from './machine-worker';
 import type { BenchOptions } from './options';
@@ -68,7 +67,7 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 	// The compiled server, as `npm start` runs it in production: a restart through tsx spent
 	// seconds compiling TypeScript before it could accept anyone (1.5 s against 2.7 s to
 	// /healthz at load 12), and every client waits for that.
-	const build = existsSync(path.join(root, 'build', 'server.js')) ? copyBuild(root) : undefined;
+	const build = copyServerBuild(root);
 	let server: BenchServer;
 	try {
 		server = await startBenchServer({}, undefined, build && { cwd: build.dir });
@@ -163,12 +162,6 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			)
 		]
 	};
-}
-
-function serverKind(build: BuildCopy | undefined): string {
-	return build
-		? `the compiled build/server.js, as \`npm start\` runs it (a copy of the build of ${build.builtAt.toISOString().slice(0, 16)}Z)`
-		: 'scripts/serve.ts through tsx (no build/server.js: run `npm run build` to measure the compiled server)';
 }
 
 async function storm(

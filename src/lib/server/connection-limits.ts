@@ -20,9 +20,16 @@ export class ConnectionLimits {
 	readonly #caps: ConnectionCaps;
 	readonly #byAddress = new Map<string, number>();
 	#open = 0;
+	/** One close listener for every counted socket (`this` is the socket): no closure each. */
+	readonly #onClose: (this: Socket) => void;
 
 	constructor(caps: ConnectionCaps) {
 		this.#caps = caps;
+		const release = (address: string) => this.#release(address);
+		this.#onClose = function (this: Socket) {
+			// admit() read the address while the socket was open; Node keeps it after the close.
+			release(this.remoteAddress ?? 'unknown');
+		};
 	}
 
 	/** Open connections now. */
@@ -43,7 +50,7 @@ export class ConnectionLimits {
 			return 'too many connections from this address';
 		this.#open += 1;
 		this.#byAddress.set(address, fromAddress + 1);
-		socket.once('close', () => this.#release(address));
+		socket.on('close', this.#onClose);
 		return undefined;
 	}
 

@@ -118,7 +118,8 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		limiters,
 		fanout
 	} = deps;
-	const sessionDeps: SessionDeps = { config, store, log, heartbeats: new Heartbeats(config) };
+	const heartbeats = new Heartbeats(config);
+	const sessionDeps: SessionDeps = { config, store, log, heartbeats, limiters };
 
 	/**
 	 * The session now owns its client id (claimed it, or proved the token): it takes the id's
@@ -129,8 +130,7 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 	function becomeOwner(session: Session): void {
 		const { clientId, sessionId } = session;
 		let nonePending = session.createdLog;
-		session.owner = true;
-		session.limiter = limiters.of(clientId);
+		session.becomeOwner();
 		registry.add(session);
 		const resumeFailed = (error: unknown) =>
 			log.error({ event: 'conversation.fault', clientId, err: error }, 'pending chats not resumed');

@@ -19,6 +19,8 @@ export class HeaderDeadlines {
 	private readonly waiting = new Map<Socket, number>();
 	private readonly tickMs: number;
 	private readonly timer: NodeJS.Timeout;
+	/** One close listener for every socket (`this` is the socket): no closure per connection. */
+	private readonly forget: (this: Socket) => void;
 
 	constructor(
 		private readonly timeoutMs: number,
@@ -27,18 +29,22 @@ export class HeaderDeadlines {
 		this.tickMs = Math.max(1, Math.min(1_000, timeoutMs));
 		this.timer = setInterval(() => this.tick(), this.tickMs);
 		this.timer.unref();
+		const { waiting } = this;
+		this.forget = function (this: Socket) {
+			waiting.delete(this);
+		};
 	}
 
 	/** Starts the deadline of a connection just accepted. */
 	arm(socket: Socket): void {
 		if (this.timeoutMs <= 0) return;
 		this.waiting.set(socket, this.now());
-		socket.once('close', () => this.waiting.delete(socket));
+		socket.on('close', this.forget);
 	}
 
 	/** Its headers are complete (a request or an upgrade was emitted). */
 	disarm(socket: Socket): void {
-		this.waiting.delete(socket);
+		if (this.waiting.delete(socket)) socket.removeListener('close', this.forget);
 	}
 
 	close(): void {

@@ -44,7 +44,14 @@ export class Outbound {
 		const data = serialize(message);
 		if (!this.#fits(Buffer.byteLength(data))) return false;
 		const ws = this.#ws;
-		this.#lastWrite = new Promise((resolve) => ws.send(data, () => resolve()));
+		const write: Promise<void> = new Promise((resolve) =>
+			ws.send(data, () => {
+				resolve();
+				// Written: an idle connection keeps the shared settled promise, not one of its own.
+				if (this.#lastWrite === write) this.#lastWrite = SETTLED;
+			})
+		);
+		this.#lastWrite = write;
 		metrics.messagesOut.inc({ type: message.type });
 		return true;
 	}

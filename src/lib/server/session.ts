@@ -26,7 +26,7 @@ import type { Logger } from './log';
 import { metrics } from './metrics';
 import { Outbound, type OutboundOwner } from './outbound';
 import { tokenMatches, type Arrival } from './ownership';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, type RateLimiters } from './rate-limiter';
 import type { MessageStore } from './store/message-store';
 
 /** Stored messages read from the store at a time while replaying (each then paced out). */
@@ -56,14 +56,16 @@ export interface SessionDeps {
 	log: Logger;
 	/** The keepalive schedule every socket of the server shares. */
 	heartbeats: Heartbeats;
+	/** The rate limit buckets of client ids, shared by their connections. */
+	limiters: RateLimiters;
 }
 
 export class Session implements HeartbeatOwner, OutboundOwner {
 	readonly sessionId = randomUUID();
 	readonly openedAt = Date.now();
 	readonly stats: SessionStats = { pingsSent: 0, pongsReceived: 0, badMessages: 0 };
-	/** This connection's own bucket until it is the owner, then the one its client id shares. */
-	limiter: RateLimiter;
+	/** The rate limit bucket (see `limiter`); made when first needed: an idle socket holds none. */
+	#limiter: RateLimiter | undefined;
 	/** The epoch of the client id's log when this connection opened. */
 	readonly epoch: string;
 	/** Whether this connection has claimed the id or proved its token. */
@@ -82,9 +84,10 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	#sentSeq = 0;
 	/** Messages handed over while a replay is reading, sent (if still needed) when it ends. */
 	#held: SequencedMessage[] = [];
-	readonly #tokenHash: string | null;
-	/** The token to hand out in `connected`, when this connection claimed the id. */
-	readonly #newToken: string | undefined;
+	/** The owner's token hash, for a connection that has yet to prove it (then dropped). */
+	#tokenHash: string | null;
+	/** The token to hand out in `connected`, when this connection claimed the id (then dropped). */
+	#newToken: string | undefined;
 	#heartbeat: Heartbeat | undefined;
 	#delivery: Delivery = 'awaiting';
 	#replayGeneration = 0;
@@ -101,11 +104,9 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		this.#tokenHash = arrival.identity.tokenHash;
 		this.#newToken = arrival.token;
 		this.owner = arrival.token !== undefined;
-		const { config } = deps;
-		this.limiter = new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
 		this.#seqAtOpen = arrival.lastSeq;
 		this.createdLog = arrival.createdLog;
-		this.#outbound = new Outbound(ws, config, this);
+		this.#outbound = new Outbound(ws, deps.config, this);
 	}
 
 	/** Greets the client and starts keepalive. `resumedFrom`: the session this one follows. */
@@ -121,7 +122,24 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 			...(this.#newToken ? { token: this.#newToken } : {}),
 			...(resumedFrom ? { resumedFrom } : {})
 		});
+		this.#newToken = undefined;
 		this.#heartbeat = this.#deps.heartbeats.start(this.#ws, this);
+	}
+
+	/** This connection's own bucket until it is the owner, then the one its client id shares. */
+	get limiter(): RateLimiter {
+		const { config, limiters } = this.#deps;
+		this.#limiter ??= this.owner
+			? limiters.of(this.clientId)
+			: new RateLimiter(config.rateLimitPerSec, config.rateLimitBurst);
+		return this.#limiter;
+	}
+
+	/** The connection has claimed its id or proved the token: it now speaks for the id. */
+	becomeOwner(): void {
+		this.owner = true;
+		this.#limiter = undefined; // the id's shared bucket from now on
+		this.#tokenHash = null; // an owner has nothing left to prove
 	}
 
 	/** Keepalive: one JSON ping (serialized once for every socket pinged with it), counted for the brain. */

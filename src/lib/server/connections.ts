@@ -71,7 +71,7 @@ export interface ConnectionDeps {
 	store: MessageStore;
 	/** Stores chats and stills in one commit per turn of the event loop. */
 	accepts: AcceptQueue;
-	/** Looks up (and claims) the client ids of new connections, together per turn. */
+	/** Looks up (and claims) the client ids of new connections, in groups. */
 	arrivals: ArrivalQueue;
 	log: Logger;
 	registry: Registry<Session>;

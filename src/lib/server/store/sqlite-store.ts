@@ -40,10 +40,10 @@ function prepare(db: Database.Database) {
 			 RETURNING last_seq, acked_seq`
 		),
 		arrival: db.prepare('SELECT epoch, token_hash, last_seq FROM clients WHERE client_id = ?'),
-		// Set-if-absent in one statement: a new row with this owner, or the owner of an unowned row.
 		ensureClient: db.prepare(
 			'INSERT INTO clients (client_id, last_seq) VALUES (?, 0) ON CONFLICT (client_id) DO NOTHING'
 		),
+		// Set-if-absent in one statement: a new row with this owner, or the owner of an unowned row.
 		claim: db.prepare(
 			`INSERT INTO clients (client_id, last_seq, token_hash) VALUES (?, 0, ?)
 			 ON CONFLICT (client_id) DO UPDATE SET token_hash = excluded.token_hash
@@ -142,7 +142,7 @@ export class SqliteStore implements store.SyncMessageStore {
 	}
 
 	arrive(batch: readonly store.ArrivalRequest[]): store.ArrivalRecord[] {
-		// One transaction for the turn's arrivals: a commit each cost more than all their reads.
+		// One transaction for a group of arrivals: a commit each cost more than all their reads.
 		return batch.length === 0 ? [] : this.#arrive(batch);
 	}
 

@@ -1,7 +1,8 @@
 /**
  * Client worker processes for the benchmarks. Each worker is a Node process (running a worker
  * script of this folder through tsx) that binds its sockets to its own loopback address
- * (127.0.0.10, .11, …), so every worker has the whole ephemeral port range to itself, and holds
+ * (127.a.b.10, .11, …, with a and b new for each fleet), so every worker has the whole ephemeral
+ * port range to itself, and holds
  * at most a few thousand sockets, far below the 20,000 open files a process may have here.
  * Parent and worker talk over the IPC channel, one request/answer pair at a time per call.
  */
@@ -43,6 +44,9 @@ export async function startFleet(script: string, clients: number): Promise<Fleet
 	const size = Math.max(2, Math.ceil(clients / CLIENTS_PER_WORKER));
 	const workers: FleetWorker[] = [];
 	const children: ChildProcess[] = [];
+	// A fresh /24 for each fleet: the sockets of the fleet before stay in TIME_WAIT for 60 s, and
+	// on the same addresses a run started right after another saw the floor's handshakes stall.
+	const net = `127.${1 + Math.floor(Math.random() * 254)}.${Math.floor(Math.random() * 256)}`;
 	let first = 0;
 	for (let index = 0; index < size; index += 1) {
 		const count = Math.floor(clients / size) + (index < clients % size ? 1 : 0);
@@ -52,7 +56,7 @@ export async function startFleet(script: string, clients: number): Promise<Fleet
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 		});
 		children.push(child);
-		workers.push(workerOf(child, index, `127.0.0.${10 + index}`, first, count));
+		workers.push(workerOf(child, index, `${net}.${10 + index}`, first, count));
 		first += count;
 	}
 	await Promise.all(workers.map((worker) => worker.call('ready')));

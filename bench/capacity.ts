@@ -18,8 +18,8 @@ import { sleep, waitUntil } from './wait';
 /** Handshakes in flight at once per worker process. */
 const CONCURRENCY_PER_WORKER = 100;
 const CPU_WINDOW_MS = 10_000;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROFILE_MS = 10_000;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 type PingGaps = { gaps: Float64Array; pingIntervalMs: number; dropped: number };
 
@@ -265,7 +265,7 @@ function capacityTable(
 		],
 		notes: [
 			`The floor: bench/floor-server.ts, a bare \`ws\` server that sends \`connected\` and a JSON \`ping\` every 10 s to each socket (one \`setInterval\` per socket) and nothing else: no store, no sessions, no protocol pings, no log line per connection. Talkline: ${talklineKind}, with its defaults (SQLite store). Both run with the same probe (the floor through tsx, which only compiles it at start); the floor is measured first, then Talkline, each with new client processes, in the same run, so the ratio compares the two on the same machine at nearly the same moment.`,
-			`Clients: ${m.workers} worker processes (\`ws\`), each bound to its own 127.0.0.x address, ${CONCURRENCY_PER_WORKER} handshakes in flight per worker; each answers pings and sends \`resume\` like the page.`,
+			`Clients: ${m.workers} worker processes (\`ws\`), each bound to its own 127.a.b.x address (a fresh /24 for each fleet), ${CONCURRENCY_PER_WORKER} handshakes in flight per worker; each answers pings and sends \`resume\` like the page.`,
 			'Handshake time: `new WebSocket` until the `connected` message.',
 			'Memory per connection: the clients connect in two halves; heap and RSS with all connected minus with the first half connected, divided by the connections added (the growth per connection, leaving out what the process took while starting and accepting its first sockets). Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts); RSS: VmRSS from /proc/<pid>/status after the same passes.',
 			'Handshake rate: successful handshakes / (wall-clock span of the first half + span of the second half), from the first attempt to the last `connected` of each half.',

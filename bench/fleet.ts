@@ -2,8 +2,8 @@
  * Client worker processes for the benchmarks. Each worker is a Node process (running a worker
  * script of this folder through tsx) that binds its sockets to its own loopback address
  * (127.a.b.10, .11, …, with a and b new for each fleet), so every worker has the whole ephemeral
- * port range to itself, and holds
- * at most a few thousand sockets, far below the 20,000 open files a process may have here.
+ * port range to itself, and holds at most a few thousand sockets, far below the 20,000 open
+ * files a process may have here.
  * Parent and worker talk over the IPC channel, one request/answer pair at a time per call.
  */
 import { fork, type ChildProcess } from 'node:child_process';

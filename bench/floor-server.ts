@@ -50,10 +50,9 @@ function greet(ws: WebSocket, clientId: string): void {
 	ws.on('close', () => clearInterval(pinger));
 }
 
-// The same accept backlog as Talkline's (LISTEN_BACKLOG in src/lib/server/http-server.ts): with
-// Node's 511, the 600 handshakes the benchmark keeps in flight overflowed it now and then, the
-// kernel dropped SYNs, and the floor's rate fell to a third in some runs (p99 1.3-1.9 s), which
-// measured the backlog, not the work per connection.
+// The same accept backlog as Talkline's (LISTEN_BACKLOG in src/lib/server/http-server.ts): the
+// benchmark keeps 600 handshakes in flight, and Node's 511 may overflow under them; the ratio is
+// meant to compare the work per connection, not a setting of the kernel's.
 const port = Number(process.env.PORT ?? 0);
 server.listen({ port, host: process.env.HOST ?? '127.0.0.1', backlog: 4096 }, () => {
 	const { port: bound } = server.address() as AddressInfo;

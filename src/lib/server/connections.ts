@@ -106,20 +106,14 @@ const MAX_EARLY_FRAMES = 64;
  * and find their session on the socket (`this`): an idle connection holds no closures of its own.
  */
 export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler {
-	const {
+	const { config, store, log, registry, conversations, history, limiters, fanout } = deps;
+	const sessionDeps: SessionDeps = {
 		config,
 		store,
-		accepts,
-		arrivals,
 		log,
-		registry,
-		conversations,
-		history,
-		limiters,
-		fanout
-	} = deps;
-	const heartbeats = new Heartbeats(config);
-	const sessionDeps: SessionDeps = { config, store, log, heartbeats, limiters };
+		heartbeats: new Heartbeats(config),
+		limiters
+	};
 
 	/**
 	 * The session now owns its client id (claimed it, or proved the token): it takes the id's
@@ -157,7 +151,7 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 
 	const handlerDeps: HandlerDeps = {
 		store,
-		accepts,
+		accepts: deps.accepts,
 		conversations,
 		log,
 		maxBadMessages: config.maxBadMessages,
@@ -239,7 +233,7 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		}
 		ws[EARLY] = [];
 		ws.on('message', onMessage);
-		arrivals
+		deps.arrivals
 			.arrive(clientId)
 			.then(
 				(arrival) => opened(ws, clientId, arrival, req),

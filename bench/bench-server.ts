@@ -60,7 +60,10 @@ export interface BenchServer {
 export async function startBenchServer(
 	env: Record<string, string> = {},
 	script?: string,
-	/** Run the compiled build/server.js in `cwd` (a copy of the build), as production does. */
+	/**
+	 * Run the compiled server in `cwd` (a copy of the build), as production does:
+	 * build/server.js, or `script` (build/supervisor.js, say) when given.
+	 */
 	compiled?: { cwd: string }
 ): Promise<BenchServer> {
 	const server = await startServerProcess({

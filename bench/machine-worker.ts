@@ -17,6 +17,8 @@ import { serveCommands } from './worker-rpc';
 export interface StartArgs {
 	baseUrl: string;
 	localAddress: string;
+	/** The actors' client ids: `<idPrefix><first + i>`. */
+	idPrefix: string;
 	first: number;
 	count: number;
 	jitter: number;
@@ -81,7 +83,7 @@ function start(args: StartArgs): Promise<Progress> {
 		actors = Array.from({ length: count }, (_, i) => {
 			const actor = createActor(connectionMachine, {
 				input: {
-					url: `${args.baseUrl}bench-${args.first + i}`,
+					url: `${args.baseUrl}${args.idPrefix}${args.first + i}`,
 					config: { jitter: args.jitter },
 					createSocket: socketFactory(i)
 				}

@@ -2,7 +2,8 @@
  * Restart storm, as the users feel it: N clients running the real connection machine (default
  * settings, jitter 0.25); the server is restarted under them, once killed with SIGKILL and
  * started again at once, once stopped gracefully (SIGTERM: every socket closed with 1012) and
- * started again. Reports how long until 50/95/100% of the clients are `open` again, the
+ * started again, and once reloaded under the supervisor (scripts/supervise.ts: SIGHUP, the new
+ * worker listens before the old one closes its sockets with 1012). Reports how long until 50/95/100% of the clients are `open` again, the
  * connection attempts that failed, and the server's event-loop delay while they came back.
  */
 import path from 'node:path';
@@ -24,13 +25,20 @@ const CONCURRENCY_PER_WORKER = 100;
 /** How long the restarted server's main thread is profiled, from its first /healthz answer. */
 const PROFILE_MS = 8_000;
 
-type RestartKind = 'kill' | 'graceful';
-const KINDS: readonly RestartKind[] = ['kill', 'graceful'];
+type RestartKind = 'kill' | 'graceful' | 'reload';
+const SIGNAL_OF: Record<RestartKind, string> = {
+	kill: 'kill',
+	graceful: 'SIGTERM',
+	reload: 'SIGHUP'
+};
 
 interface StormRun {
 	kind: RestartKind;
 	clients: number;
-	/** Seconds from the kill (or SIGTERM) until the restarted server answered /healthz. */
+	/**
+	 * Seconds from the kill (or SIGTERM) until the restarted server answered /healthz; for a
+	 * reload, until the new worker said it listens (/healthz answers all along).
+	 */
 	serverBackS: number;
 	/** Seconds from the signal until the old server had closed every socket (graceful only). */
 	closedS: number;
@@ -78,22 +86,35 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 	const fleet = await startFleet('machine-worker.ts', options.clients);
 	const runs: StormRun[] = [];
 	try {
-		for (const kind of KINDS) runs.push(await storm(server, fleet, kind, options, log));
+		for (const kind of ['kill', 'graceful'] as const)
+			runs.push(await storm(server, fleet, kind, options, log));
+		await server.process.kill();
+		// The same build under the supervisor, which holds the port across a reload.
+		server = await startBenchServer(
+			{},
+			build ? 'build/supervisor.js' : 'scripts/supervise.ts',
+			build && { cwd: build.dir }
+		);
+		runs.push(await storm(server, fleet, 'reload', options, log));
 	} finally {
 		await fleet.close();
 		await server.process.kill();
 		build?.remove();
 	}
-	const [killed, graceful] = runs as [StormRun, StormRun];
+	const [killed, ...others] = runs as [StormRun, StormRun, StormRun];
 	const both = (pick: (run: StormRun) => string) => ({
 		value: pick(killed),
-		more: [pick(graceful)]
+		more: others.map(pick)
 	});
 	const s = (value: number) => fmt(value, 's', 2);
 	const ms = (value: number) => fmt(value, 'ms', 1);
 	return {
 		title: `Restart storm: ${fmt(options.clients)} connection machines, the server restarted under them`,
-		columns: ['kill -9, restart', 'graceful (1012), restart'],
+		columns: [
+			'kill -9, restart',
+			'graceful (1012), restart',
+			'reload under the supervisor (SIGHUP, 1012)'
+		],
 		rows: [
 			{
 				figure: 'old server closed every socket / new one listening, after',
@@ -104,7 +125,7 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			{
 				figure: 'time to 95% open again',
 				...both((r) => s(r.t95)),
-				target: '≤ 10 s (kill), ≤ 3 s (graceful)'
+				target: '≤ 10 s (kill), ≤ 3 s (graceful, reload)'
 			},
 			{ figure: 'time to 100% open again', ...both((r) => s(r.t100)), target: '≤ 30 s (kill)' },
 			{
@@ -135,7 +156,7 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			{ figure: 'reconnects in the busiest 1 s', ...both((r) => fmt(r.peakInOneSecond)) }
 		],
 		notes: [
-			`Two restarts, one after the other against the same server process and store, each with new machines: the server killed with SIGKILL and started again at once; then stopped with SIGTERM (it closes every socket with 1012 "service restart" and exits) and started again at once. The server: ${serverKind(build)}; its start-up is included in both.`,
+			`Three restarts, one after the other, each with new machines: the server killed with SIGKILL and started again at once; then stopped with SIGTERM (it closes every socket with 1012 "service restart" and exits) and started again at once; then the same build under the supervisor (build/supervisor.js, started anew, on a new store) sent SIGHUP: a new worker starts, and once it listens the old one closes every socket with 1012 and exits, so the port never stops accepting. The server: ${serverKind(build)}; its start-up is included in all three.`,
 			`Clients: ${fleet.workers.length} worker processes, each running its share of actors of machines/connection.ts (the page's settings: first reconnect after 0.75-1 s, jitter 0.25, then 2, 4, 8 s, …) with a \`ws\` socket factory bound to its own 127.a.b.x address; all open before the restart.`,
 			'Time zero is the signal. "Open again" is the first entry into the machine\'s `open` state after it, stamped with Date.now() in the worker (one clock for all processes).',
 			"Failed attempts: the machine went from `connecting` to anything but `open`, split by what `ws` reported for the socket: ECONNREFUSED (nothing listened: the server was down) against everything else (reset, timed out, an HTTP error, closed before `connected`), which reached a listening server and is a failed handshake. (Split by the cause, not by the time: the workers' clocks stamp an event when their loaded event loop gets to it, and refusals stamped after /healthz answered were counted as failed handshakes before.) The spec's jittered backoff spreads the retries of the refused ones.",
@@ -143,22 +164,22 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			`Reconnect rate: those open events counted in ${BUCKET_MS} ms buckets on the client side; the busiest bucket times 10, and the busiest run of 10 consecutive buckets. (When accepts are capped by the CPU, jitter does not lower this peak: the cap sets it. The figure that matters is the time to 95%.)`,
 			...runs.map(
 				(run) =>
-					`Failed attempts after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}, by the close the machine saw (code, reason): ${run.failedWhy || 'none'}.`
+					`Failed attempts after the ${SIGNAL_OF[run.kind]}, by the close the machine saw (code, reason): ${run.failedWhy || 'none'}.`
 			),
 			...runs.map(
 				(run) =>
-					`Header deadlines the server enforced after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'} (408, logged \`connection.headers_timeout\`): ${fmt(run.headerTimeouts.all)}, of which ${fmt(run.headerTimeouts.silent)} had not received a single byte of their request (the client had connected and not written yet).`
+					`Header deadlines the server enforced after the ${SIGNAL_OF[run.kind]} (408, logged \`connection.headers_timeout\`): ${fmt(run.headerTimeouts.all)}, of which ${fmt(run.headerTimeouts.silent)} had not received a single byte of their request (the client had connected and not written yet).`
 			),
 			...runs.map((run) =>
 				profileNote(
-					`the server restarted after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}`,
+					`the server restarted after the ${SIGNAL_OF[run.kind]}`,
 					run.profile,
 					'from its first /healthz answer, during the storm (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval)'
 				)
 			),
 			...runs.map(
 				(run) =>
-					`Open again per second after the ${run.kind === 'kill' ? 'kill' : 'SIGTERM'}: ${run.perSecond.join(', ')}.`
+					`Open again per second after the ${SIGNAL_OF[run.kind]}: ${run.perSecond.join(', ')}.`
 			)
 		]
 	};
@@ -175,6 +196,10 @@ async function storm(
 	const started = await fleet.all<Progress>('start', (w) => ({
 		baseUrl: server.process.wsUrl(''),
 		localAddress: w.localAddress,
+		// New ids for each storm: users that claim them and keep their tokens, as pages do. The
+		// ids of a storm before are owned already, and new actors without the token would
+		// reconnect unproven each time.
+		idPrefix: `storm-${kind}-`,
 		first: w.first,
 		count: w.count,
 		jitter: 0.25,
@@ -182,7 +207,7 @@ async function storm(
 		timeoutMs: 120_000
 	}));
 	const open = started.reduce((sum, p) => sum + p.states.open, 0);
-	log(`storm (${kind}): ${fmt(open)} open; ${kind === 'kill' ? 'kill -9' : 'SIGTERM'} and restart`);
+	log(`storm (${kind}): ${fmt(open)} open; ${SIGNAL_OF[kind]}`);
 	await sleep(1_000);
 	await fleet.all('mark');
 	const killedAt = Date.now();
@@ -190,7 +215,13 @@ async function storm(
 	if (kind === 'kill') {
 		await server.process.kill();
 		await server.process.restart();
-	} else await server.process.restart(); // SIGTERM, wait for the exit, start again
+	} else if (kind === 'graceful') {
+		await server.process.restart(); // SIGTERM, wait for the exit, start again
+	} else {
+		process.kill(server.process.pid, 'SIGHUP');
+		const workers = () => server.process.output().slice(logFrom).split('"event":"server.ready"');
+		while (workers().length < 2) await sleep(20);
+	}
 	const backAt = Date.now();
 	await server.resetLoopStats();
 	// BENCH_PROFILE_DIR=<folder> keeps the whole profile (storm-kill.cpuprofile, …) for DevTools.
@@ -207,14 +238,15 @@ async function storm(
 		const time = line ? (JSON.parse(line) as { time?: number }).time : undefined;
 		return time === undefined ? Number.NaN : (time - killedAt) / 1000;
 	};
-	const closedS = logged('server.closed');
-	const listeningS = logged('server.listening');
 	const deadline = killedAt + options.stormTimeoutMs;
 	while (Date.now() < deadline) {
 		const progress = await fleet.all<Progress>('progress');
 		if (progress.reduce((sum, p) => sum + p.reopened, 0) >= open) break;
 		await sleep(250);
 	}
+	// Read once they are back: in a reload the old worker closes while the new one serves.
+	const closedS = logged('server.closed');
+	const listeningS = logged('server.listening');
 	const { loopDelay } = await server.metrics();
 	const profile = await profiling;
 	const results = await fleet.all<

@@ -148,7 +148,9 @@ const probe = http.createServer((req, res) => {
 	res.writeHead(200, { 'content-type': 'application/json' });
 	res.end(JSON.stringify(metrics(url.searchParams.get('gc') === '1')));
 });
-probe.listen(0, '127.0.0.1', () => {
+// Exclusive: in a worker of scripts/supervise.ts, a port of its own rather than one shared with
+// the other workers' probes through the cluster module.
+probe.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
 	const { port } = probe.address() as AddressInfo;
 	process.stdout.write(`${JSON.stringify({ event: 'bench.probe', port, gc: Boolean(gc) })}\n`);
 });

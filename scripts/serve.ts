@@ -4,8 +4,10 @@
  * `/ws/:clientId`. `npm run build` compiles it to `build/server.js`, which plain `node` runs;
  * the tests run this file through tsx. Settings come from the environment and `.env`.
  * SIGTERM/SIGINT: stop accepting, close every socket with 1012, exit 0 (forced after 10 s).
- * Without a build it still serves the socket and /healthz, and says so.
+ * Without a build it still serves the socket and /healthz, and says so. It also runs as a worker
+ * of scripts/supervise.ts, which holds the port across reloads (./supervise.ts says how).
  */
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadDotEnv } from '../src/lib/server/dotenv';
@@ -17,6 +19,11 @@ import {
 import { setTalklineInstance } from '../src/lib/server/instance';
 import { createLogger } from '../src/lib/server/log';
 import { StoreOpenError } from '../src/lib/server/store/sqlite-store';
+import {
+	isSupervisorMessage,
+	TAKEOVER_ENV,
+	type WorkerMessage
+} from '../src/lib/server/supervision';
 
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -37,6 +44,9 @@ const handler: AppHandler | undefined = appHandler
 	? (req, res, next) => void appHandler.then((loaded) => loaded(req, res, next))
 	: undefined;
 
+// A worker started by a reload shares the store with the worker it replaces, whose replies are
+// still streaming: it recovers the store only once the supervisor says that one has exited.
+const takingOver = cluster.isWorker && process.env[TAKEOVER_ENV] === '1';
 const server = createServerOrExit();
 const { log } = server.core;
 setTalklineInstance(server.core);
@@ -56,7 +66,7 @@ process.on('unhandledRejection', (error) =>
 );
 
 let stopping = false;
-function shutdown(signal: NodeJS.Signals): void {
+function shutdown(signal: NodeJS.Signals | 'supervisor'): void {
 	if (stopping) return;
 	stopping = true;
 	log.info({ event: 'server.stopping', signal }, 'shutting down');
@@ -64,7 +74,8 @@ function shutdown(signal: NodeJS.Signals): void {
 		log.error({ event: 'server.stop-timeout' }, 'shutdown took too long; exiting');
 		process.exit(1);
 	}, SHUTDOWN_DEADLINE_MS).unref();
-	server.close().then(
+	// From the supervisor: the next worker listens already, and takes these clients over.
+	server.close({ handOver: signal === 'supervisor' }).then(
 		() => process.exit(0),
 		(error: unknown) => {
 			log.error({ event: 'server.stop-failed', err: error }, 'shutdown failed');
@@ -74,6 +85,13 @@ function shutdown(signal: NodeJS.Signals): void {
 }
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
+if (cluster.isWorker) {
+	process.on('message', (message: unknown) => {
+		if (!isSupervisorMessage(message)) return;
+		if (message.type === 'talkline.stop') shutdown('supervisor');
+		else void server.core.recover();
+	});
+}
 
 const { port, host } = await server.listen();
 const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
@@ -81,6 +99,7 @@ log.info(
 	{ event: 'server.ready', url: `http://${shown}:${port}`, pid: process.pid },
 	`Talkline on http://${shown}:${port}`
 );
+if (cluster.isWorker) process.send?.({ type: 'talkline.listening', port } satisfies WorkerMessage);
 
 /**
  * The server, or a clear message and exit 1 when it cannot start (a store file that cannot be
@@ -88,7 +107,7 @@ log.info(
  */
 function createServerOrExit(): TalklineServer {
 	try {
-		return createTalklineServer({ env: process.env, handler });
+		return createTalklineServer({ env: process.env, handler, recoverAtStart: !takingOver });
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		const log = createLogger(process.env.LOG_LEVEL?.trim() || 'info');

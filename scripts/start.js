@@ -16,6 +16,7 @@ const sources = [
 	'src',
 	'machines',
 	'scripts/serve.ts',
+	'scripts/supervise.ts',
 	'static',
 	'svelte.config.js',
 	'vite.config.ts',

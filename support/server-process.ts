@@ -40,7 +40,10 @@ export interface ServerProcessOptions {
 	env?: Record<string, string | undefined>;
 	/** Longest wait for /healthz after start; 30 s by default. */
 	startTimeoutMs?: number;
-	/** The entry to run, relative to `cwd`; `scripts/serve.ts` by default (benchmarks run others). */
+	/**
+	 * The entry to run, relative to `cwd`: `scripts/serve.ts` by default, `build/server.js` when
+	 * `compiled` (the supervisor and the benchmarks' floor run others).
+	 */
 	script?: string;
 	/** Repository root (where scripts/serve.ts is); found from this file by default. */
 	cwd?: string;
@@ -119,7 +122,7 @@ export async function startServerProcess(
 		const from = output.length;
 		for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
 		const entry = options.compiled
-			? ['build/server.js']
+			? [options.script ?? 'build/server.js']
 			: ['--import', 'tsx', options.script ?? 'scripts/serve.ts'];
 		child = spawn(process.execPath, entry, {
 			cwd: options.cwd ?? repoRoot,

@@ -267,6 +267,30 @@ export function describeMessageStore(
 			await store.close();
 		});
 
+		it('leaves open the replies this process still streams (a worker recovering after taking over)', async () => {
+			const store = make();
+			await store.acceptClientMessage('c', chat('a'));
+			await store.acceptClientMessage('d', chat('b'));
+			await store.appendServerMessage('c', {
+				type: 'reply.start',
+				replyId: 'crashed',
+				inReplyTo: 'a'
+			});
+			await store.appendServerMessage('d', {
+				type: 'reply.start',
+				replyId: 'mine',
+				inReplyTo: 'b'
+			});
+			expect(await store.recover((replyId) => replyId === 'mine')).toEqual({
+				recovered: [{ clientId: 'c', replyId: 'crashed', seq: 2 }],
+				failed: []
+			});
+			expect(await store.replay('d', 0)).toEqual([
+				{ type: 'reply.start', replyId: 'mine', inReplyTo: 'b', seq: 1 }
+			]);
+			await store.close();
+		});
+
 		it('trims acknowledged messages past the count limit, oldest first, and keeps unacknowledged ones', async () => {
 			const store = make({ retainMessages: 3 });
 			for (let i = 1; i <= 6; i++) await store.appendServerMessage('c', delta(String(i)));

@@ -56,6 +56,12 @@ export interface ServerConfig {
 	maxBadMessages: number;
 	/** Time given to sockets to close on shutdown before they are terminated (SHUTDOWN_GRACE_MS). */
 	shutdownGraceMs: number;
+	/**
+	 * Sockets closed per second when handing the clients over to a worker that already listens (a
+	 * reload under scripts/supervise.ts), so that their reconnects come no faster than one process
+	 * takes them (HANDOVER_CLOSE_RATE; 0: all at once). A plain shutdown closes all at once.
+	 */
+	handoverCloseRate: number;
 	/** Which brain answers (BRAIN); `openai` by default when LLM_BASE_URL is set. */
 	brain: BrainKind;
 	/** Pause between streamed chunks of the local brain (BRAIN_CHUNK_DELAY_MS). */
@@ -122,6 +128,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
 	rateLimitBurst: 120,
 	maxBadMessages: 5,
 	shutdownGraceMs: 5_000,
+	handoverCloseRate: 3_000,
 	brain: 'local',
 	brainChunkDelayMs: 120,
 	llmBaseUrl: '',
@@ -177,6 +184,7 @@ export function configFromEnv(env: Env = process.env): ServerConfig {
 		rateLimitBurst: int(env, 'RATE_LIMIT_BURST', d.rateLimitBurst),
 		maxBadMessages: int(env, 'MAX_BAD_MESSAGES', d.maxBadMessages),
 		shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', d.shutdownGraceMs),
+		handoverCloseRate: int(env, 'HANDOVER_CLOSE_RATE', d.handoverCloseRate),
 		brain: brainKind(env.BRAIN, llmBaseUrl ? 'openai' : d.brain),
 		brainChunkDelayMs: int(env, 'BRAIN_CHUNK_DELAY_MS', d.brainChunkDelayMs),
 		llmBaseUrl,

@@ -118,6 +118,14 @@ export class Conversation {
 		return this.waiting > 0 || this.#unstoredEnds.length > 0;
 	}
 
+	/** Whether this reply is this conversation's: streaming now, or its end not stored yet. */
+	runs(replyId: string): boolean {
+		return (
+			this.#current?.replyId === replyId ||
+			this.#unstoredEnds.some((end) => 'replyId' in end && end.replyId === replyId)
+		);
+	}
+
 	/** Chats waiting for the brain: the one answered now, the queue, and those being stored. */
 	get waiting(): number {
 		return (this.#current ? 1 : 0) + this.#queue.length + this.#accepting + this.#arriving;

@@ -20,6 +20,8 @@ export interface ConversationsDeps {
 export class Conversations {
 	readonly #deps: ConversationsDeps;
 	readonly #byClientId = new Map<string, Conversation>();
+	/** Shutting down: a conversation made now answers nothing (its chats stay pending). */
+	#stopped = false;
 
 	constructor(deps: ConversationsDeps) {
 		this.#deps = deps;
@@ -34,6 +36,7 @@ export class Conversations {
 		if (!conversation) {
 			conversation = this.#create(clientId);
 			this.#byClientId.set(clientId, conversation);
+			if (this.#stopped) void conversation.stop();
 			void conversation.resumePending();
 		}
 		return conversation;
@@ -59,6 +62,14 @@ export class Conversations {
 		this.#byClientId.get(clientId)?.retry();
 	}
 
+	/** Whether a conversation of this process runs this reply (so that recovery leaves it). */
+	runs(replyId: string): boolean {
+		for (const conversation of this.#byClientId.values()) {
+			if (conversation.runs(replyId)) return true;
+		}
+		return false;
+	}
+
 	/** Forgets the conversation if its client has no connection and no reply runs or waits. */
 	release(clientId: string): void {
 		const conversation = this.#byClientId.get(clientId);
@@ -67,8 +78,12 @@ export class Conversations {
 		}
 	}
 
-	/** Interrupts every reply in progress (shutdown) and waits for them to wind down. */
+	/**
+	 * Interrupts every reply in progress (shutdown) and waits for them to wind down. Chats that
+	 * arrive afterwards, while the sockets close, are stored and left for the next owner.
+	 */
 	async stopAll(): Promise<void> {
+		this.#stopped = true;
 		await Promise.all([...this.#byClientId.values()].map((conversation) => conversation.stop()));
 	}
 

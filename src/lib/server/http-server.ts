@@ -10,7 +10,12 @@ import { ConnectionLimits, refuseConnection } from './connection-limits';
 import { HeaderDeadlines } from './header-deadline';
 import { isHostAllowed } from './origin';
 import { isMetricsPath, serveMetrics } from './metrics-endpoint';
-import { createTalklineCore, type TalklineCore, type TalklineOptions } from './talkline-core';
+import {
+	createTalklineCore,
+	type CloseOptions,
+	type TalklineCore,
+	type TalklineOptions
+} from './talkline-core';
 import { abortHandshake } from './upgrade';
 
 /** A Connect-style handler, as adapter-node's `handler` is. */
@@ -30,8 +35,11 @@ export interface TalklineServer {
 	readonly core: TalklineCore;
 	/** Starts listening (defaults: the configured port and host); resolves with the bound port. */
 	listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
-	/** Stops accepting, closes every socket with 1012, then the HTTP server. Safe to call twice. */
-	close(): Promise<void>;
+	/**
+	 * Stops accepting, closes every socket with 1012 (paced when handing over to another worker),
+	 * then the HTTP server. Safe to call twice.
+	 */
+	close(options?: CloseOptions): Promise<void>;
 }
 
 /**
@@ -113,14 +121,14 @@ export function createTalklineServer(options: TalklineServerOptions = {}): Talkl
 				});
 			});
 		},
-		close() {
+		close(options) {
 			closing ??= (async () => {
 				const stopped = new Promise<void>((resolve) =>
 					httpServer.listening ? httpServer.close(() => resolve()) : resolve()
 				);
 				headerDeadlines.close();
 				httpServer.closeIdleConnections();
-				await core.close();
+				await core.close(options);
 				httpServer.closeAllConnections();
 				await stopped;
 			})();

@@ -1,4 +1,5 @@
 /** Structured logs (pino): JSON lines on stdout, one per connection opened and closed. */
+import cluster from 'node:cluster';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -13,7 +14,9 @@ export type { Logger };
  * SIGKILL can lose the last 100 ms of lines.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-	const options = { level, base: { service: 'talkline' } };
+	// Under the supervisor several workers share stdout: each line says which one wrote it.
+	const worker = cluster.worker ? { worker: cluster.worker.id } : {};
+	const options = { level, base: { service: 'talkline', ...worker } };
 	return pino(
 		options,
 		destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 })

@@ -298,6 +298,11 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 	}
 
 	/** Closes with a close frame. Safe to call twice; the first reason wins. */
+	/** The socket this session speaks on (shutdown closes the others by it). */
+	get socket(): WebSocket {
+		return this.#ws;
+	}
+
 	close(code: number, reason: string): void {
 		if (this.closeIntent) return;
 		this.closeIntent = { code, reason };

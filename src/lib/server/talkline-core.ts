@@ -39,6 +39,12 @@ export interface TalklineOptions {
 	store?: MessageStore | SyncMessageStore;
 	/** The brain; from the configuration by default. */
 	brain?: Brain;
+	/**
+	 * Recover the store (close the replies a crash left open) at once; true by default. A worker
+	 * taking over from a live one passes false and calls `recover()` once that one has exited:
+	 * until then the replies marked open are its predecessor's, still streaming.
+	 */
+	recoverAtStart?: boolean;
 }
 
 export interface Health {
@@ -61,8 +67,18 @@ export interface TalklineCore {
 	/** Handles upgrades for `/ws/…`; returns false, untouched, for any other path. */
 	readonly handleUpgrade: UpgradeHandler;
 	health(): Health;
-	/** Stops accepting, interrupts replies, closes every socket with 1012. Safe to call twice. */
-	close(): Promise<void>;
+	/** Closes the replies a crash left open, then sweeps; once (later calls return the first). */
+	recover(): Promise<void>;
+	/**
+	 * Stops accepting, interrupts replies, closes every socket with 1012. Safe to call twice.
+	 * `handOver`: another worker already listens for these clients (a reload), so the sockets are
+	 * closed at `handoverCloseRate` rather than all at once.
+	 */
+	close(options?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+	handOver?: boolean;
 }
 
 /** How often the store drops what is past its age limit. */
@@ -71,7 +87,8 @@ const SWEEP_INTERVAL_MS = 10 * 60_000;
 /**
  * Builds the socket server. Nothing listens until its upgrade handler is attached somewhere.
  * Opens the store (a StoreOpenError if its file cannot be used) and recovers it: replies left
- * open by a crash are marked interrupted. One server per store file.
+ * open by a crash are marked interrupted (later, with `recoverAtStart: false`). One server per
+ * store file, but for a reload's overlap (scripts/supervise.ts).
  */
 export function createTalklineCore(options: TalklineOptions = {}): TalklineCore {
 	const config = resolveConfig(options.config, options.env);
@@ -89,7 +106,10 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 			}
 		: openStore(config, log);
 	const { store, fanout } = backend;
-	void prepareStore(store, log);
+	let recovered: Promise<void> | undefined;
+	// A worker that recovers after taking over may be streaming replies of its own already.
+	const recover = (): Promise<void> =>
+		(recovered ??= prepareStore(store, log, (replyId) => conversations.runs(replyId)));
 	const sweeper = setInterval(() => void sweep(store, log), SWEEP_INTERVAL_MS);
 	sweeper.unref();
 	const brain =
@@ -117,6 +137,7 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 
 	const facts = connectionFacts(registry, history, startedAt);
 	const conversations = new Conversations({ store, brain, registry, facts, log });
+	if (options.recoverAtStart ?? true) void recover();
 	const accepts = new AcceptQueue(store, (error) =>
 		log.error({ event: 'accept.fault', err: error }, 'acting on an accepted message failed')
 	);
@@ -157,12 +178,15 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 		}
 	});
 
-	const close = (): Promise<void> => {
+	const close = ({ handOver = false }: CloseOptions = {}): Promise<void> => {
 		closing ??= (async () => {
 			accepting = false;
 			clearInterval(sweeper);
 			await conversations.stopAll(); // each open reply ends with reply.interrupted
-			await closeAllSockets(wss, registry, config.shutdownGraceMs);
+			await closeAllSockets(wss, registry, {
+				graceMs: config.shutdownGraceMs,
+				perSecond: handOver ? config.handoverCloseRate : 0
+			});
 			// Normally empty by now (closing sessions read no more frames); never lose one anyway.
 			await accepts.flush();
 			await arrivals.flush();
@@ -190,6 +214,7 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
 				uptimeS: Math.round((Date.now() - startedAt) / 1000)
 			};
 		},
+		recover,
 		close
 	};
 }
@@ -198,10 +223,14 @@ export function createTalklineCore(options: TalklineOptions = {}): TalklineCore 
  * After a start: close the replies a crash left open, drop what is too old. Never fails the
  * start: a client id whose data cannot be recovered is logged with its id and left as it is.
  */
-async function prepareStore(store: MessageStore, log: Logger): Promise<void> {
+async function prepareStore(
+	store: MessageStore,
+	log: Logger,
+	streaming: (replyId: string) => boolean
+): Promise<void> {
 	let report: Awaited<ReturnType<MessageStore['recover']>>;
 	try {
-		report = await store.recover();
+		report = await store.recover(streaming);
 	} catch (error) {
 		log.error({ event: 'store.recover-failed', err: error }, 'start-up recovery failed');
 		report = { recovered: [], failed: [] };
@@ -229,19 +258,35 @@ async function sweep(store: MessageStore, log: Logger): Promise<void> {
 	}
 }
 
-/** Closes every socket with 1012, terminating the stragglers after `graceMs`, then the ws server. */
+/** How often, at most, a paced close sends its next group of close frames. */
+const PACE_MS = 50;
+
+/**
+ * Closes every socket with 1012, terminating the stragglers after `graceMs`, then the ws server.
+ * With `perSecond`, in groups at that rate (every PACE_MS, or one every 1/perSecond s): handed over to a worker that listens
+ * already, their reconnects (0.75-1 s later) then come at that rate too, instead of overflowing
+ * the kernel's accept queue (4,096) all at once. A dropped handshake ACK costs the client its TCP
+ * retransmission backoff (seconds), and the header deadline answers it 408.
+ */
 async function closeAllSockets(
 	wss: WebSocketServer,
 	registry: Registry<Session>,
-	graceMs: number
+	{ graceMs, perSecond }: { graceMs: number; perSecond: number }
 ): Promise<void> {
-	for (const session of registry.all()) {
-		session.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
-	}
+	// A session closes its socket itself, so that its log line says why; the sockets without
+	// one (an id not proved yet, an invalid id being closed, a replaced one) close directly.
+	const sessionOf = new Map([...registry.all()].map((session) => [session.socket, session]));
 	const sockets = [...wss.clients];
-	for (const ws of sockets) {
-		// Sockets without a session: an invalid id being closed, a replaced one still closing.
-		if (ws.readyState === ws.OPEN) ws.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
+	const everyMs = perSecond > 0 ? Math.max(PACE_MS, 1000 / perSecond) : 0;
+	const group = perSecond > 0 ? Math.round((perSecond * everyMs) / 1000) : Infinity;
+	for (let from = 0; from < sockets.length; from += group) {
+		if (from > 0) await new Promise((resolve) => setTimeout(resolve, everyMs));
+		for (const ws of sockets.slice(from, from + group)) {
+			const session = sessionOf.get(ws);
+			if (session) session.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
+			else if (ws.readyState === ws.OPEN)
+				ws.close(CLOSE.serviceRestart, CLOSE_REASON.serviceRestart);
+		}
 	}
 	const closed = Promise.all(
 		sockets.map((ws) =>

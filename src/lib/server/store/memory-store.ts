@@ -140,10 +140,12 @@ export class MemoryStore implements store.SyncMessageStore {
 		return image && image.at >= cutoff ? image.image : undefined;
 	}
 
-	recover(): store.RecoveryReport {
+	recover(streaming: (replyId: string) => boolean = () => false): store.RecoveryReport {
 		const report: store.RecoveryReport = { recovered: [], failed: [] };
 		for (const [clientId, log] of this.#clients) {
-			const open = [...log.inputs.values()].filter((i) => !i.answered && i.replyId !== undefined);
+			const open = [...log.inputs.values()].filter(
+				(i) => !i.answered && i.replyId !== undefined && !streaming(i.replyId)
+			);
 			try {
 				for (const { replyId } of open) {
 					if (replyId === undefined) continue;

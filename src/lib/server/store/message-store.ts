@@ -162,9 +162,11 @@ export interface SyncMessageStore {
 	/**
 	 * After a restart: closes every reply that has a `reply.start` but no end with a stored
 	 * `reply.interrupted` (which counts as its chat's answer), one client id at a time. Returns
-	 * what it closed and which client ids failed (their data is left as it was).
+	 * what it closed and which client ids failed (their data is left as it was). `streaming`
+	 * names the replies this process runs itself (a worker that recovers after taking over has
+	 * started some already): they are left open.
 	 */
-	recover(): RecoveryReport;
+	recover(streaming?: (replyId: string) => boolean): RecoveryReport;
 	/** Drops what is past the age limit (messages, stills, old accepted ids), for every client. */
 	sweep(): void;
 	/** Releases the store (closes files). Safe to call twice. */

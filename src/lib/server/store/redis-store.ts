@@ -157,11 +157,11 @@ export class RedisStore implements store.MessageStore {
 	 * Closes the replies left open by this instance (none run when it starts) or by an instance
 	 * whose lease has expired (it died), for every client id.
 	 */
-	async recover(): Promise<store.RecoveryReport> {
+	async recover(streaming?: (replyId: string) => boolean): Promise<store.RecoveryReport> {
 		const report: store.RecoveryReport = { recovered: [], failed: [] };
 		for (const clientId of await this.#clientIds('open')) {
 			try {
-				const { closed } = await this.recoverClient(clientId, true);
+				const { closed } = await this.recoverClient(clientId, true, streaming);
 				report.recovered.push(...closed);
 			} catch (error) {
 				report.failed.push({ clientId, error });
@@ -172,12 +172,13 @@ export class RedisStore implements store.MessageStore {
 
 	/**
 	 * Closes (with `reply.interrupted`, once: only while still open) the replies of `clientId`
-	 * whose instance's lease has expired, and this instance's own with `own`. Returns what it
-	 * closed and whether replies of live instances are still open (check again later).
+	 * whose instance's lease has expired, and this instance's own with `own` but for those
+	 * `streaming` names (still running here). Returns what it closed and whether replies of live instances are still open (check again later).
 	 */
 	async recoverClient(
 		clientId: string,
-		own = false
+		own = false,
+		streaming: (replyId: string) => boolean = () => false
 	): Promise<{ closed: store.RecoveredReply[]; othersOpen: boolean }> {
 		const open = await this.#redis.run((c) => c.hGetAll(this.#keys(clientId).open));
 		const closed: store.RecoveredReply[] = [];
@@ -185,7 +186,7 @@ export class RedisStore implements store.MessageStore {
 		for (const [replyId, owner] of Object.entries(open)) {
 			const instance = owner.slice(owner.lastIndexOf('\n') + 1);
 			const mine = instance === this.#instanceId;
-			if (mine && !own) continue;
+			if (mine && (!own || streaming(replyId))) continue;
 			if (!mine && (await this.instanceAlive(instance))) {
 				othersOpen = true;
 				continue;

@@ -114,7 +114,10 @@ export class SqliteStore implements store.SyncMessageStore {
 	readonly #start: (clientId: string, message: store.UnsequencedStart) => store.StartOutcome;
 	readonly #acknowledge: (clientId: string, seq: number) => void;
 	readonly #arrive: (batch: readonly store.ArrivalRequest[]) => store.ArrivalRecord[];
-	readonly #recoverClient: (clientId: string) => store.RecoveredReply[];
+	readonly #recoverClient: (
+		clientId: string,
+		streaming: (replyId: string) => boolean
+	) => store.RecoveredReply[];
 	readonly #sweep: () => void;
 
 	/** Opens (or creates) the store at `file`; throws a StoreOpenError if it cannot. */
@@ -132,7 +135,7 @@ export class SqliteStore implements store.SyncMessageStore {
 		this.#start = tx((clientId, message) => this.#startNow(clientId, message));
 		this.#acknowledge = tx((clientId, seq) => this.#acknowledgeNow(clientId, seq));
 		this.#arrive = tx((batch) => batch.map((request) => this.#arriveNow(request)));
-		this.#recoverClient = tx((clientId) => this.#recoverClientNow(clientId));
+		this.#recoverClient = tx((clientId, streaming) => this.#recoverClientNow(clientId, streaming));
 		this.#sweep = tx(() => this.#sweepNow());
 	}
 
@@ -196,12 +199,12 @@ export class SqliteStore implements store.SyncMessageStore {
 		return this.#sql.image.get(clientId, cutoff) as ImageInput | undefined;
 	}
 
-	recover(): store.RecoveryReport {
+	recover(streaming: (replyId: string) => boolean = () => false): store.RecoveryReport {
 		const report: store.RecoveryReport = { recovered: [], failed: [] };
 		// One transaction per client id: a fault in one client's data leaves the others recovered.
 		for (const clientId of this.#sql.clientsWithOpenReplies.all() as string[]) {
 			try {
-				report.recovered.push(...this.#recoverClient(clientId));
+				report.recovered.push(...this.#recoverClient(clientId, streaming));
 			} catch (error) {
 				report.failed.push({ clientId, error });
 			}
@@ -284,12 +287,17 @@ export class SqliteStore implements store.SyncMessageStore {
 		return { claimed, identity, lastSeq: row.last_seq, created };
 	}
 
-	#recoverClientNow(clientId: string): store.RecoveredReply[] {
+	#recoverClientNow(
+		clientId: string,
+		streaming: (replyId: string) => boolean
+	): store.RecoveredReply[] {
 		const open = this.#sql.openReplies.all(clientId) as string[];
-		return open.map((replyId) => {
-			const { seq } = this.#appendNow(clientId, { type: 'reply.interrupted', replyId });
-			return { clientId, replyId, seq };
-		});
+		return open
+			.filter((replyId) => !streaming(replyId))
+			.map((replyId) => {
+				const { seq } = this.#appendNow(clientId, { type: 'reply.interrupted', replyId });
+				return { clientId, replyId, seq };
+			});
 	}
 
 	#sweepNow(): void {

@@ -6,6 +6,7 @@
  * worker listens before the old one closes its sockets with 1012). Reports how long until 50/95/100% of the clients are `open` again, the
  * connection attempts that failed, and the server's event-loop delay while they came back.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchServer, type BenchServer } from './bench-server';
@@ -60,6 +61,11 @@ interface StormRun {
 	 */
 	refused: number;
 	failedHandshakes: number;
+	/**
+	 * Connections the kernel dropped because a listening socket's accept queue was full, from the
+	 * restart until every client was back (`ListenOverflows`, for the whole machine).
+	 */
+	listenOverflows: number;
 	/** Close codes and reasons of the failed attempts, most frequent first. */
 	failedWhy: string;
 	/** The server's `connection.headers_timeout` lines: all, and those that had read nothing. */
@@ -146,6 +152,10 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 				target: '0'
 			},
 			{
+				figure: 'accept queue overflows (kernel ListenOverflows)',
+				...both((r) => fmt(r.listenOverflows))
+			},
+			{
 				figure: 'attempts refused while the server was down (ECONNREFUSED)',
 				...both((r) => fmt(r.refused))
 			},
@@ -214,6 +224,7 @@ async function storm(
 	log(`storm (${kind}): ${fmt(open)} open; ${SIGNAL_OF[kind]}`);
 	await sleep(1_000);
 	await fleet.all('mark');
+	const overflowsBefore = listenOverflows();
 	const killedAt = Date.now();
 	const logFrom = server.process.output().length;
 	if (kind === 'kill') {
@@ -251,6 +262,7 @@ async function storm(
 	// Read once they are back: in a reload the old worker closes while the new one serves.
 	const closedS = logged('server.closed');
 	const listeningS = logged('server.listening');
+	const overflows = listenOverflows() - overflowsBefore;
 	const { loopDelay } = await server.metrics();
 	const profile = await profiling;
 	const results = await fleet.all<
@@ -283,6 +295,7 @@ async function storm(
 		perSecond: perSecond(times),
 		failed: results.reduce((sum, r) => sum + r.states.failed, 0),
 		refused: results.reduce((sum, r) => sum + r.refused, 0),
+		listenOverflows: overflows,
 		failedHandshakes: results.reduce((sum, r) => sum + r.failedHandshakes, 0),
 		failedWhy: [...failedWhy]
 			.sort((a, b) => b[1] - a[1])
@@ -341,4 +354,21 @@ function headerTimeoutsIn(output: string): { all: number; silent: number } {
 		(line) => line.includes('"bytesRead":0,') || line.endsWith('"bytesRead":0}')
 	);
 	return { all: lines.length, silent: silent.length };
+}
+
+/**
+ * The kernel's count of connections dropped for a full accept queue (Linux: TcpExt
+ * ListenOverflows in /proc/net/netstat); NaN where it cannot be read.
+ */
+function listenOverflows(): number {
+	try {
+		const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+			.split('\n')
+			.filter((line) => line.startsWith('TcpExt:'))
+			.map((line) => line.split(/\s+/));
+		const at = names?.indexOf('ListenOverflows') ?? -1;
+		return at > 0 ? Number(values?.[at]) : Number.NaN;
+	} catch {
+		return Number.NaN;
+	}
 }

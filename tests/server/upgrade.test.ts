@@ -106,6 +106,23 @@ describe('the upgrade at /ws/:clientId', () => {
 		await expectStillServing();
 	});
 
+	it('sends the 101 and the `connected` that follows it in one write: one packet, one wake-up of the client', async () => {
+		server = await startTestServer();
+		const socket = net.connect(server.port, '127.0.0.1');
+		await new Promise((resolve) => socket.once('connect', resolve));
+		const firstRead = new Promise<string>((resolve) =>
+			socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1')))
+		);
+		socket.write(
+			'GET /ws/one-write HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+				'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
+		);
+		const chunk = await firstRead;
+		socket.destroy();
+		expect(chunk).toMatch(/^HTTP\/1\.1 101 /);
+		expect(chunk).toContain('"type":"connected","clientId":"one-write"');
+	});
+
 	it('answers 503 to new sockets once shutting down', async () => {
 		server = await startTestServer();
 		const live = await connectClient(server.wsUrl('live'));

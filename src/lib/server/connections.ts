@@ -229,6 +229,7 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 			const reason = CLOSE_REASON.invalidClientId;
 			log.info({ event: 'connection.refused', rawId: rawId.slice(0, 80), code, reason }, reason);
 			ws.close(code, reason);
+			req.socket.uncork(); // the 101 and the close frame, in one write (upgrade.ts)
 			return;
 		}
 		ws[EARLY] = [];
@@ -246,7 +247,9 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 			.catch((error: unknown) => {
 				log.error({ event: 'connection.fault', clientId, err: error }, 'connection not opened');
 				ws.terminate();
-			});
+			})
+			// The 101 and `connected` (or the close), in one write (upgrade.ts).
+			.finally(() => req.socket.uncork());
 	};
 
 	/** The store said who the client id is: the connection becomes a session. */

@@ -17,7 +17,11 @@ export interface UpgradeOptions {
 	originPolicy: OriginPolicy;
 	/** False once the server is shutting down: new handshakes get 503. */
 	isAccepting: () => boolean;
-	/** Called with every accepted socket; `clientId` is null when the id in the path is invalid. */
+	/**
+	 * Called with every accepted socket; `clientId` is null when the id in the path is invalid.
+	 * `req.socket` is corked, the 101 response in it: uncork it once the first message (or the
+	 * close) is queued behind it.
+	 */
 	onConnection: (
 		ws: WebSocket,
 		clientId: string | null,
@@ -57,6 +61,9 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
 		}
 		const rawId = clientIdFromUrl(req.url ?? '');
 		const clientId = rawId !== null && isValidClientId(rawId) ? rawId : null;
+		// The 101 and the first message (`connected`, sent once the store has answered) leave in
+		// one write: one system call, and one wake-up of the client, instead of two.
+		socket.cork();
 		wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientId, rawId ?? '', req));
 		return true;
 	};

@@ -297,12 +297,12 @@ export class Session implements HeartbeatOwner, OutboundOwner {
 		else void this.#replayFrom(this.#seqAtOpen);
 	}
 
-	/** Closes with a close frame. Safe to call twice; the first reason wins. */
 	/** The socket this session speaks on (shutdown closes the others by it). */
 	get socket(): WebSocket {
 		return this.#ws;
 	}
 
+	/** Closes with a close frame. Safe to call twice; the first reason wins. */
 	close(code: number, reason: string): void {
 		if (this.closeIntent) return;
 		this.closeIntent = { code, reason };

@@ -3,8 +3,9 @@
  * settings, jitter 0.25); the server is restarted under them, once killed with SIGKILL and
  * started again at once, once stopped gracefully (SIGTERM: every socket closed with 1012) and
  * started again, and once reloaded under the supervisor (scripts/supervise.ts: SIGHUP, the new
- * worker listens before the old one closes its sockets with 1012). Reports how long until 50/95/100% of the clients are `open` again, the
- * connection attempts that failed, and the server's event-loop delay while they came back.
+ * worker listens before the old one closes its sockets with 1012). Reports how long until
+ * 50/95/100% of the clients are `open` again, the connection attempts that failed, and the
+ * server's event-loop delay while they came back.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -42,7 +43,7 @@ interface StormRun {
 	 * reload, until the new worker said it listens (/healthz answers all along).
 	 */
 	serverBackS: number;
-	/** Seconds from the signal until the old server had closed every socket (graceful only). */
+	/** Seconds from the signal until the old server had closed every socket (not after a kill). */
 	closedS: number;
 	/** Seconds from the signal until the new server logged that it listens. */
 	listeningS: number;

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../support/server-client';
 import { makeTempDir, removeTempDirs } from '../support/temp-dir';
+import { isRunning } from '../support/process-alive';
 
 const CLIENTS = 20;
 
@@ -23,15 +24,6 @@ function shellEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 		env[key] = value;
 	}
 	return { ...env, ...extra };
-}
-
-function isRunning(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 async function portIsFree(port: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, OpenClients } from '../support/server-client';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { isRunning } from '../support/process-alive';
 
 const posixSignals = process.platform !== 'win32';
 const WAIT_MS = 20_000;
@@ -42,23 +43,6 @@ function tcpConnectError(port: number): Promise<string[]> {
 	});
 }
 
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + WAIT_MS;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-}
-
 describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 	it('on SIGHUP starts a new worker, and the old one closes its sockets with 1012 only once the new one listens: no attempt in between is refused', async () => {
 		supervisor = await start();
@@ -77,15 +61,15 @@ describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 		})();
 		process.kill(server.pid, 'SIGHUP');
 		expect(await before.closed).toEqual({ code: 1012, reason: 'service restart' });
-		await until(() => workerPids(server).length === 2, 'the new worker serves');
-		await until(() => !isAlive(oldPid as number), 'the old worker has exited');
+		await expect.poll(() => workerPids(server).length, { timeout: WAIT_MS }).toBe(2);
+		await expect.poll(() => isRunning(oldPid as number), { timeout: WAIT_MS }).toBe(false);
 		reloading = false;
 		await probing;
 		expect(failures).toEqual([]);
 
 		const newPid = workerPids(server)[1];
 		expect(newPid).not.toBe(oldPid);
-		expect(isAlive(newPid as number)).toBe(true);
+		expect(isRunning(newPid as number)).toBe(true);
 		// The same store: the conversation goes on.
 		const after = await clients.connect(server.wsUrl('reloaded'));
 		after.resume(0, before.credentials);
@@ -101,7 +85,7 @@ describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 		await before.next('reply.delta');
 		process.kill(server.pid, 'SIGHUP');
 		expect((await before.closed).code).toBe(1012);
-		await until(() => workerPids(server).length === 2, 'the new worker serves');
+		await expect.poll(() => workerPids(server).length, { timeout: WAIT_MS }).toBe(2);
 
 		const after = await clients.connect(server.wsUrl('mid-reply'));
 		after.resume(0, before.credentials);
@@ -140,7 +124,7 @@ describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 		const client = await clients.connect(supervisor.wsUrl('stopped'));
 		expect(await supervisor.stop('SIGTERM')).toEqual({ code: 0, signal: null });
 		expect(await client.closed).toEqual({ code: 1012, reason: 'service restart' });
-		expect(isAlive(workerPid as number)).toBe(false);
+		expect(isRunning(workerPid as number)).toBe(false);
 	});
 
 	it('replaces a worker that dies on its own', async () => {
@@ -150,7 +134,7 @@ describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 		const client = await clients.connect(server.wsUrl('crash'));
 		process.kill(crashed as number, 'SIGKILL');
 		expect((await client.closed).code).toBe(1006);
-		await until(() => workerPids(server).length === 2, 'a new worker serves');
+		await expect.poll(() => workerPids(server).length, { timeout: WAIT_MS }).toBe(2);
 		const again = await connectClient(server.wsUrl('crash'));
 		clients.keep(again);
 		expect(again.received[0]).toMatchObject({ type: 'connected', clientId: 'crash' });
@@ -162,6 +146,6 @@ describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 		const client = await clients.connect(supervisor.wsUrl('orphan'));
 		await supervisor.kill();
 		expect((await client.closed).code).toBe(1006);
-		await until(() => !isAlive(workerPid as number), 'the worker has exited');
+		await expect.poll(() => isRunning(workerPid as number), { timeout: WAIT_MS }).toBe(false);
 	});
 });

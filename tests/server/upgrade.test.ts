@@ -1,5 +1,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/lib/server/store/memory-store';
+import type { MessageStore } from '../../src/lib/server/store/message-store';
+import { asyncStore } from '../../src/lib/server/store/sync-store';
 import { connectClient, TestClient } from '../support/server-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -121,6 +124,28 @@ describe('the upgrade at /ws/:clientId', () => {
 		socket.destroy();
 		expect(chunk).toMatch(/^HTTP\/1\.1 101 /);
 		expect(chunk).toContain('"type":"connected","clientId":"one-write"');
+	});
+
+	it('closes with 1013 when the store cannot say who the client id is, and serves once it can', async () => {
+		const working = asyncStore(new MemoryStore());
+		let away = true;
+		const store: MessageStore = {
+			...working,
+			arrive: (batch) =>
+				away ? Promise.reject(new Error('the store is away')) : working.arrive(batch)
+		};
+		server = await startTestServer({}, { store });
+		const refused = new TestClient(server.wsUrl('store-away'));
+		await refused.opened;
+		// The socket was corked for the 101 (upgrade.ts): the close must still leave.
+		expect(await refused.closed).toEqual({ code: 1013, reason: 'store unavailable' });
+		expect(server.logs).toContainEqual(
+			expect.objectContaining({ event: 'store.unavailable', clientId: 'store-away' })
+		);
+		away = false;
+		const client = await connectClient(server.wsUrl('store-away'));
+		expect(client.received[0]).toMatchObject({ type: 'connected', clientId: 'store-away' });
+		await client.close();
 	});
 
 	it('answers 503 to new sockets once shutting down', async () => {

@@ -234,22 +234,24 @@ export function createConnectionHandler(deps: ConnectionDeps): ConnectionHandler
 		}
 		ws[EARLY] = [];
 		ws.on('message', onMessage);
-		deps.arrivals
-			.arrive(clientId)
-			.then(
-				(arrival) => opened(ws, clientId, arrival, req),
-				(error: unknown) => {
-					log.error({ event: 'store.unavailable', clientId, err: error }, 'client id not checked');
-					// 1013: the client tries again later (the store may be back by then).
-					ws.close(CLOSE.tryAgainLater, 'store unavailable');
+		deps.arrivals.arrive(clientId).then(
+			(arrival) => {
+				try {
+					opened(ws, clientId, arrival, req);
+				} catch (error) {
+					log.error({ event: 'connection.fault', clientId, err: error }, 'connection not opened');
+					ws.terminate();
 				}
-			)
-			.catch((error: unknown) => {
-				log.error({ event: 'connection.fault', clientId, err: error }, 'connection not opened');
-				ws.terminate();
-			})
-			// The 101 and `connected` (or the close), in one write (upgrade.ts).
-			.finally(() => req.socket.uncork());
+				// The 101 and `connected`, in one write (upgrade.ts).
+				req.socket.uncork();
+			},
+			(error: unknown) => {
+				log.error({ event: 'store.unavailable', clientId, err: error }, 'client id not checked');
+				// 1013: the client tries again later (the store may be back by then).
+				ws.close(CLOSE.tryAgainLater, 'store unavailable');
+				req.socket.uncork();
+			}
+		);
 	};
 
 	/** The store said who the client id is: the connection becomes a session. */

@@ -5,7 +5,7 @@
  * (set-if-absent), so every instance sharing the store can check a token and a copy of the store
  * lets nobody in.
  */
-import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { hash, randomFillSync, timingSafeEqual } from 'node:crypto';
 import type {
 	ArrivalRecord,
 	ArrivalRequest,
@@ -30,9 +30,12 @@ export function newToken(): string {
 	return tokenPool.toString('base64url', start, tokenPoolUsed);
 }
 
-/** The token's SHA-256, hex: what the store keeps. */
+/**
+ * The token's SHA-256, hex: what the store keeps. `crypto.hash` hashes in one call; a `Hash`
+ * object each (createHash, update, digest) cost about 10 µs of every new connection.
+ */
 export function hashToken(token: string): string {
-	return createHash('sha256').update(token, 'utf8').digest('hex');
+	return hash('sha256', token, 'hex');
 }
 
 /** Whether `token` is the one whose hash the owner stored (constant time). */

@@ -47,7 +47,8 @@ function prepare(db: Database.Database) {
 		claim: db.prepare(
 			`INSERT INTO clients (client_id, last_seq, token_hash) VALUES (?, 0, ?)
 			 ON CONFLICT (client_id) DO UPDATE SET token_hash = excluded.token_hash
-			 WHERE token_hash IS NULL`
+			 WHERE token_hash IS NULL
+			 RETURNING epoch, token_hash, last_seq`
 		),
 		clientsWithOpenReplies: db
 			.prepare('SELECT DISTINCT client_id FROM inputs WHERE answered = 0 AND reply_id IS NOT NULL')
@@ -280,8 +281,10 @@ export class SqliteStore implements store.SyncMessageStore {
 		const created = row === undefined;
 		let claimed = false;
 		if (row?.token_hash == null) {
-			claimed = this.#sql.claim.run(clientId, tokenHash).changes > 0;
-			row = this.#sql.arrival.get(clientId) as ArrivalRow;
+			// The claimed row comes back from the claim itself: no second read.
+			const claimedRow = this.#sql.claim.get(clientId, tokenHash) as ArrivalRow | undefined;
+			claimed = claimedRow !== undefined;
+			row = claimedRow ?? (this.#sql.arrival.get(clientId) as ArrivalRow);
 		}
 		const identity = { epoch: row.epoch, tokenHash: row.token_hash };
 		return { claimed, identity, lastSeq: row.last_seq, created };

@@ -40,6 +40,8 @@ let serving: Worker | undefined;
 let starting: Worker | undefined;
 /** Workers that have said they listen (so they also handle messages). */
 const listened = new WeakSet<Worker>();
+/** Workers started beside another, which recover the store only once they are alone. */
+const notRecovered = new WeakSet<Worker>();
 /** Workers told to stop, until they exit. */
 const retiring = new Set<Worker>();
 /** The port the workers bound. */
@@ -47,7 +49,8 @@ let boundPort: number | undefined;
 /**
  * The PORT a new worker asks for. The cluster module shares one listening socket between workers
  * that ask for the same address and port, so while one is alive a new one asks as it did (PORT=0
- * included); once none is, for the port they had.
+ * included); once none is, for the port they had. (With PORT=0, a worker forked while another
+ * lived that listens only after it died gets a new port: production gives a fixed PORT.)
  */
 let portRequest: string | undefined;
 let stopping = false;
@@ -63,6 +66,7 @@ function start(takeover: boolean): Worker {
 		if (isWorkerMessage(message)) listening(worker, message.port);
 	});
 	worker.once('exit', (code, signal) => exited(worker, code, signal));
+	if (takeover) notRecovered.add(worker);
 	return worker;
 }
 
@@ -77,11 +81,16 @@ function retire(worker: Worker): void {
 	else worker.process.kill('SIGTERM');
 }
 
-/** The one worker left may recover the store: nobody else's replies are open any more. */
+/**
+ * The one worker left may recover the store: nobody else's replies are open any more. (A worker
+ * started alone recovered before it listened.)
+ */
 function recoverIfAlone(): void {
 	const [only, ...others] = alive();
-	if (only && others.length === 0 && listened.has(only) && only.isConnected())
-		only.send({ type: 'talkline.recover' } satisfies SupervisorMessage);
+	if (!only || others.length > 0 || !notRecovered.has(only)) return;
+	if (!listened.has(only) || !only.isConnected()) return;
+	notRecovered.delete(only);
+	only.send({ type: 'talkline.recover' } satisfies SupervisorMessage);
 }
 
 function listening(worker: Worker, port: number): void {

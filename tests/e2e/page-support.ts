@@ -4,7 +4,6 @@
  * frozen), a record of every state the badge has shown, and fake-time helpers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test as base, type Page } from '@playwright/test';
@@ -13,6 +12,8 @@ import {
 	type ServerProcess,
 	type ServerProcessOptions
 } from '../../support/server-process';
+
+export { freePort } from '../support/free-port';
 
 /**
  * Console messages Chromium itself writes for a refused or dropped socket ("WebSocket connection
@@ -210,16 +211,4 @@ export function pageUrl(server: { url: string }, clientId: string): string {
 /** A client id of its own for one test run, so history kept by the server never leaks in. */
 export function uniqueId(prefix: string): string {
 	return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-/** A TCP port that is free now (for a server that must be started on a known port). */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-		});
-	});
 }

@@ -1,7 +1,7 @@
-import net, { type AddressInfo } from 'node:net';
 import jpeg from 'jpeg-js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/lib/server/config';
+import { freePort } from '../support/free-port';
 import { describeWithRedis, startRedisServer, type TestRedis } from '../support/redis-server';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/openai-fake-server';
 import { eventually, type TestClient, OpenClients } from '../support/server-client';
@@ -33,15 +33,6 @@ async function start(config: Partial<ServerConfig> = {}): Promise<void> {
 
 function open(clientId: string): Promise<TestClient> {
 	return clients.connect(server.wsUrl(clientId));
-}
-
-/** A loopback port that nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-	const probe = net.createServer();
-	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-	const { port } = probe.address() as AddressInfo;
-	await new Promise((resolve) => probe.close(resolve));
-	return port;
 }
 
 /** A small solid-colour JPEG, base64. */

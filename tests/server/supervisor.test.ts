@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, OpenClients } from '../support/server-client';
 import { startServerProcess, type ServerProcess } from '../../support/server-process';
+import { freePort } from '../support/free-port';
 import { isRunning } from '../support/process-alive';
 
 const posixSignals = process.platform !== 'win32';
@@ -21,8 +22,8 @@ afterEach(async () => {
 	supervisor = undefined;
 });
 
-function start(env: Record<string, string> = {}): Promise<ServerProcess> {
-	return startServerProcess({ script: 'scripts/supervise.ts', env, startTimeoutMs: WAIT_MS });
+function start(env: Record<string, string> = {}, port = 0): Promise<ServerProcess> {
+	return startServerProcess({ script: 'scripts/supervise.ts', env, port, startTimeoutMs: WAIT_MS });
 }
 
 /** The pids of the workers that have said they serve, in order. */
@@ -94,6 +95,30 @@ describe.runIf(posixSignals)('the supervisor', { timeout: 60_000 }, () => {
 		expect(reply.filter((m) => m.type === 'reply.interrupted')).toHaveLength(1);
 		// Recovering at start would have closed the old worker's live reply as a crash's.
 		expect(server.output()).not.toMatch(/"event":"reply\.recovered"/);
+	});
+
+	it('recovers the store in the new worker once it is alone, when the old one died during the reload with a reply open', async () => {
+		// A fixed port: with PORT=0, a worker that listens only after every other died gets a new one.
+		supervisor = await start({ BRAIN_CHUNK_DELAY_MS: '300' }, await freePort());
+		const server = supervisor;
+		const [oldPid] = workerPids(server);
+		const before = await clients.connect(server.wsUrl('died-mid-reload'));
+		before.resume(0);
+		before.send({ type: 'chat', id: 'cut', text: 'what can you do?' });
+		await before.next('reply.delta');
+		process.kill(server.pid, 'SIGHUP');
+		// The old worker dies before the new one listens: its reply stays open in the store.
+		process.kill(oldPid as number, 'SIGKILL');
+		expect((await before.closed).code).toBe(1006);
+		await expect.poll(() => workerPids(server).length, { timeout: WAIT_MS }).toBe(2);
+
+		await expect
+			.poll(() => server.output(), { timeout: WAIT_MS })
+			.toMatch(/"event":"reply\.recovered"/);
+		const after = await clients.connect(server.wsUrl('died-mid-reload'));
+		after.resume(0, before.credentials);
+		const reply = await after.reply('cut');
+		expect(reply.at(-1)?.type).toBe('reply.interrupted');
 	});
 
 	it('hands the clients over at HANDOVER_CLOSE_RATE, and a chat sent to the old worker meanwhile is stored and answered by the new one', async () => {

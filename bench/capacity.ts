@@ -19,6 +19,9 @@ import { sleep, waitUntil } from './wait';
 const CONCURRENCY_PER_WORKER = 100;
 const CPU_WINDOW_MS = 10_000;
 const PROFILE_MS = 10_000;
+/** The alternating rate rounds: new ids per worker per ramp, and rounds. */
+const ALTERNATING_PER_WORKER = 600;
+const ALTERNATING_ROUNDS = 5;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 type PingGaps = { gaps: Float64Array; pingIntervalMs: number; dropped: number };
@@ -62,12 +65,10 @@ export async function runCapacity(
 	const build = copyServerBuild(root);
 	try {
 		log(`capacity: Talkline, ${serverKind(build)}`);
-		const talkline = await measureOn(
-			() => startBenchServer({}, undefined, build && { cwd: build.dir }),
-			options,
-			log
-		);
-		return capacityTable(floor, talkline, options, serverKind(build));
+		const startTalkline = () => startBenchServer({}, undefined, build && { cwd: build.dir });
+		const talkline = await measureOn(startTalkline, options, log);
+		const alternating = await alternatingRates(startTalkline, options, log);
+		return capacityTable(floor, talkline, alternating, options, serverKind(build));
 	} finally {
 		build?.remove();
 	}
@@ -182,9 +183,95 @@ async function measure(
 	};
 }
 
+/** Handshakes per second of each alternating ramp, and Talkline's rate / the floor's per round. */
+interface Alternating {
+	perRamp: number;
+	floor: number[];
+	talkline: number[];
+	ratios: number[];
+}
+
+/**
+ * The handshake rate again, in short ramps that alternate between the two servers (both up):
+ * this machine's speed drifts by a fifth over a minute (the same build measured 200-292 µs of
+ * server CPU per handshake in six runs in a row), so a ratio of two ramps made a minute apart
+ * says as much about the drift as about the servers.
+ */
+async function alternatingRates(
+	startTalkline: () => Promise<BenchServer>,
+	options: BenchOptions,
+	log: (line: string) => void
+): Promise<Alternating> {
+	const floor = await startFloorServer();
+	const talkline = await startTalkline();
+	const result: Alternating = { perRamp: 0, floor: [], talkline: [], ratios: [] };
+	let fleet: Fleet | undefined;
+	let ramp = 0;
+	/** One ramp of new ids on `server`: handshakes done, and seconds from first attempt to last. */
+	const rate = async (on: Fleet, server: BenchServer) => {
+		ramp += 1;
+		const results = await on.all<ConnectResult>('connect', (w) => ({
+			baseUrl: server.process.wsUrl(''),
+			localAddress: w.localAddress,
+			// New ids for every ramp: each claims its id, as in the ramp above.
+			first: ramp * 1_000_000 + w.first,
+			count: Math.min(w.count, ALTERNATING_PER_WORKER),
+			concurrency: CONCURRENCY_PER_WORKER
+		}));
+		const done = results.reduce((sum, r) => sum + r.handshakeMs.length - r.failed, 0);
+		const span =
+			Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+		result.perRamp = results.reduce((sum, r) => sum + r.handshakeMs.length, 0);
+		await on.all('closeAll');
+		await waitUntil(async () => (await server.connections()) === 0, 30_000);
+		return { done, seconds: span / 1000 };
+	};
+	try {
+		for (let round = 1; round <= ALTERNATING_ROUNDS; round += 1) {
+			log(`capacity: alternating rates, round ${round} of ${ALTERNATING_ROUNDS}`);
+			// New client processes, on a fresh /24, each round: ramps from the same addresses to
+			// the same server a few seconds apart stalled (a tenth of the rate) on their
+			// predecessors' TIME_WAIT sockets.
+			fleet = await startFleet('idle-worker.ts', options.clients);
+			const [a, b] = round % 2 === 1 ? [floor, talkline] : [talkline, floor];
+			// A ramp on each, not counted: the first ramp of new client processes (and of a new
+			// server) also compiles their code.
+			await rate(fleet, a);
+			await rate(fleet, b);
+			// Then A, B, B, A: the ramps kept getting faster within a fleet (the ramp measured
+			// second in a round came out at 1.15-1.38x of the first, whichever server that was),
+			// and this order cancels a steady trend like that.
+			const spans = new Map<BenchServer, { done: number; seconds: number }>([
+				[a, { done: 0, seconds: 0 }],
+				[b, { done: 0, seconds: 0 }]
+			]);
+			for (const server of [a, b, b, a]) {
+				const ramp = await rate(fleet, server);
+				const total = spans.get(server) as { done: number; seconds: number };
+				total.done += ramp.done;
+				total.seconds += ramp.seconds;
+			}
+			await fleet.close();
+			fleet = undefined;
+			const rateOf = (server: BenchServer) => {
+				const { done, seconds } = spans.get(server) as { done: number; seconds: number };
+				return done / seconds;
+			};
+			result.floor.push(rateOf(floor));
+			result.talkline.push(rateOf(talkline));
+			result.ratios.push(rateOf(talkline) / rateOf(floor));
+		}
+		return result;
+	} finally {
+		await fleet?.close();
+		await Promise.all([floor.process.kill(), talkline.process.kill()]);
+	}
+}
+
 function capacityTable(
 	floor: Measured,
 	talkline: Measured,
+	alternating: Alternating,
 	options: BenchOptions,
 	talklineKind: string
 ): Table {
@@ -221,11 +308,20 @@ function capacityTable(
 				...both((r) => fmt(r.failed) + (r.firstError ? ` (${r.firstError})` : ''))
 			},
 			compared(
-				'handshake rate',
+				`handshake rate, the ${fmt(m.n)} ramp`,
 				(r) => r.handshakesPerSecond,
 				(v) => fmt(v, '/s'),
 				'≥ 0.95x'
 			),
+			{
+				figure: `handshake rate, ${alternating.ratios.length} alternating rounds of ${fmt(alternating.perRamp)} (A, B, B, A; median ratio; each round)`,
+				value: alternating.floor.map((v) => fmt(v, '/s')).join(', '),
+				more: [
+					alternating.talkline.map((v) => fmt(v, '/s')).join(', '),
+					`${ratio(summarize(alternating.ratios).p50, 1)} (${alternating.ratios.map((r) => ratio(r, 1)).join(', ')})`
+				],
+				target: '≥ 0.95x'
+			},
 			{
 				figure: 'handshake time p50 / p99',
 				...both((r) => `${fmt(r.handshake.p50, 'ms')} / ${fmt(r.handshake.p99, 'ms')}`)
@@ -269,6 +365,7 @@ function capacityTable(
 			'Handshake time: `new WebSocket` until the `connected` message.',
 			'Memory per connection: the clients connect in two halves; heap and RSS with all connected minus with the first half connected, divided by the connections added (the growth per connection, leaving out what the process took while starting and accepting its first sockets). Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts); RSS: VmRSS from /proc/<pid>/status after the same passes.',
 			'Handshake rate: successful handshakes / (wall-clock span of the first half + span of the second half), from the first attempt to the last `connected` of each half.',
+			`Alternating rounds: after the measurements above, both servers are started again side by side. Each round has new client processes on a fresh /24; they make a ramp of ${ALTERNATING_PER_WORKER} new ids per worker (${CONCURRENCY_PER_WORKER} in flight) on each server, not counted, then four counted ramps in the order A, B, B, A (A the floor in odd rounds, Talkline in even ones); the clients are closed between ramps. A server's rate in a round: its handshakes over the summed spans of its two ramps. The A, B, B, A order cancels a steady trend: the ramps got faster within a fleet (the second server of a round measured 1.15-1.38x of the first in runs of A, B, whichever it was). And this machine's speed drifts by about a fifth over a minute, so the one 18,000 ramp on each, a minute apart, gives a ratio that swings by as much; the median of the rounds' ratios is the steadier figure.`,
 			`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (JSON pings every ${fmt(m.pingIntervalMs, 'ms')}).`,
 			'Event-loop delay: `perf_hooks.monitorEventLoopDelay` in the server (a 10 ms timer; the delay is how much later than 10 ms it fired), over the idle hold and over the connect phase.',
 			...[floor, talkline].map((r, i) =>

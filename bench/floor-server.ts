@@ -59,3 +59,20 @@ server.listen({ port, host: process.env.HOST ?? '127.0.0.1', backlog: 4096 }, ()
 	process.stdout.write(`${JSON.stringify({ event: 'server.listening', port: bound })}\n`);
 });
 process.once('SIGTERM', () => process.exit(0));
+
+// The restart storm's floor (bench/restart-storm.ts): SIGHUP closes every socket with 1012 and
+// the server stays up, at Talkline's handover pace (HANDOVER_CLOSE_RATE, 3,000 a second, a
+// group every 50 ms, as src/lib/server/talkline-core.ts): as fast as the same clients could
+// come back from a reload.
+const closeRate = Number(process.env.HANDOVER_CLOSE_RATE ?? 3_000);
+const everyMs = closeRate > 0 ? Math.max(50, 1000 / closeRate) : 0;
+process.on('SIGHUP', () => {
+	const sockets = [...wss.clients];
+	const group = closeRate > 0 ? Math.round((closeRate * everyMs) / 1000) : sockets.length;
+	const closeGroup = (from: number) => {
+		for (const ws of sockets.slice(from, from + group)) ws.close(1012, 'service restart');
+		if (from + group < sockets.length) setTimeout(closeGroup, everyMs, from + group);
+		else process.stdout.write(`${JSON.stringify({ event: 'server.closed', time: Date.now() })}\n`);
+	};
+	closeGroup(0);
+});

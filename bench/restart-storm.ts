@@ -3,14 +3,16 @@
  * settings, jitter 0.25); the server is restarted under them, once killed with SIGKILL and
  * started again at once, once stopped gracefully (SIGTERM: every socket closed with 1012) and
  * started again, and once reloaded under the supervisor (scripts/supervise.ts: SIGHUP, the new
- * worker listens before the old one closes its sockets with 1012). Reports how long until
+ * worker listens before the old one closes its sockets with 1012). Beside them, the floor: the
+ * bare `ws` server of the capacity benchmark closes every socket with 1012 at the same pace and
+ * stays up, the fastest the same clients on the same machine can come back. Reports how long until
  * 50/95/100% of the clients are `open` again, the connection attempts that failed, and the
  * server's event-loop delay while they came back.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBenchServer, type BenchServer } from './bench-server';
+import { startBenchServer, startFloorServer, type BenchServer } from './bench-server';
 import { copyServerBuild, serverKind } from './browser-build';
 import { startFleet, type Fleet } from './fleet';
 import type { Progress } from './machine-worker';
@@ -27,12 +29,13 @@ const CONCURRENCY_PER_WORKER = 100;
 /** How long the restarted server's main thread is profiled, from its first /healthz answer. */
 const PROFILE_MS = 8_000;
 
-type RestartKind = 'kill' | 'graceful' | 'reload';
-const KINDS: readonly RestartKind[] = ['kill', 'graceful', 'reload'];
+type RestartKind = 'kill' | 'graceful' | 'reload' | 'floor';
+const KINDS: readonly RestartKind[] = ['kill', 'graceful', 'reload', 'floor'];
 const SIGNAL_OF: Record<RestartKind, string> = {
 	kill: 'kill',
 	graceful: 'SIGTERM',
-	reload: 'SIGHUP'
+	reload: 'SIGHUP',
+	floor: 'floor’s 1012'
 };
 
 interface StormRun {
@@ -93,12 +96,19 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 		// With one fleet for all three, the kind that ran third was measured 2-3 times slower
 		// than when it ran first (the reload at 10,000: 17.7 s to 95% against 7.2-9.8 s).
 		for (const kind of KINDS) {
-			server = await startBenchServer(
-				{},
-				// The same build under the supervisor, which holds the port across a reload.
-				kind === 'reload' ? (build ? 'build/supervisor.js' : 'scripts/supervise.ts') : undefined,
-				build && { cwd: build.dir }
-			);
+			server =
+				kind === 'floor'
+					? await startFloorServer()
+					: await startBenchServer(
+							{},
+							// The same build under the supervisor, which holds the port across a reload.
+							kind === 'reload'
+								? build
+									? 'build/supervisor.js'
+									: 'scripts/supervise.ts'
+								: undefined,
+							build && { cwd: build.dir }
+						);
 			fleet = await startFleet('machine-worker.ts', options.clients);
 			workers = fleet.workers.length;
 			runs.push(await storm(server, fleet, kind, options, log));
@@ -112,24 +122,26 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 		await server?.process.kill();
 		build?.remove();
 	}
-	const [killed, ...others] = runs as [StormRun, StormRun, StormRun];
+	const [killed, ...others] = runs as [StormRun, ...StormRun[]];
 	const both = (pick: (run: StormRun) => string) => ({
 		value: pick(killed),
 		more: others.map(pick)
 	});
 	const s = (value: number) => fmt(value, 's', 2);
+	const orDash = (value: number) => (Number.isNaN(value) ? '—' : s(value));
 	const ms = (value: number) => fmt(value, 'ms', 1);
 	return {
 		title: `Restart storm: ${fmt(options.clients)} connection machines, the server restarted under them`,
 		columns: [
 			'kill -9, restart',
 			'graceful (1012), restart',
-			'reload under the supervisor (SIGHUP, 1012)'
+			'reload under the supervisor (SIGHUP, 1012)',
+			'floor: bare `ws`, 1012, no restart'
 		],
 		rows: [
 			{
 				figure: 'old server closed every socket / new one listening, after',
-				...both((r) => `${Number.isNaN(r.closedS) ? '—' : s(r.closedS)} / ${s(r.listeningS)}`)
+				...both((r) => `${orDash(r.closedS)} / ${orDash(r.listeningS)}`)
 			},
 			{ figure: 'server answering /healthz again after', ...both((r) => s(r.serverBackS)) },
 			{ figure: 'time to 50% open again', ...both((r) => s(r.t50)) },
@@ -172,6 +184,7 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 		],
 		notes: [
 			`Three restarts, one after the other, each with a new server, store and client processes: the server killed with SIGKILL and started again at once; stopped with SIGTERM (it closes every socket with 1012 "service restart" and exits) and started again at once; the same build under the supervisor (build/supervisor.js) sent SIGHUP: a new worker starts, and once it listens the old one closes every socket with 1012 (HANDOVER_CLOSE_RATE, 3,000 a second by default) and exits, so the port never stops accepting. The server: ${serverKind(build)}; its start-up is included in all three.`,
+			`The floor: bench/floor-server.ts (the capacity benchmark's bare \`ws\` server: \`connected\`, a JSON ping every 10 s, nothing else) sent SIGHUP closes every socket with 1012 at the same pace as the reload (3,000 a second) and keeps listening: no restart, no store, no log line. What is left of its time to 95% is the clients' retry delay and the handshakes of ${fmt(options.clients)} clients on this machine; a restart cannot be faster than that.`,
 			`Clients: ${workers} worker processes, each running its share of actors of machines/connection.ts (the page's settings: first reconnect after 0.75-1 s, jitter 0.25, then 2, 4, 8 s, …) with a \`ws\` socket factory bound to its own 127.a.b.x address; all open before the restart.`,
 			'Time zero is the signal. "Open again" is the first entry into the machine\'s `open` state after it, stamped with Date.now() in the worker (one clock for all processes).',
 			"Failed attempts: the machine went from `connecting` to anything but `open`, split by what `ws` reported for the socket: ECONNREFUSED (nothing listened: the server was down) against everything else (reset, timed out, an HTTP error, closed before `connected`), which reached a listening server and is a failed handshake. (Split by the cause, not by the time: the workers' clocks stamp an event when their loaded event loop gets to it, and refusals stamped after /healthz answered were counted as failed handshakes before.) The spec's jittered backoff spreads the retries of the refused ones.",
@@ -187,7 +200,9 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 			),
 			...runs.map((run) =>
 				profileNote(
-					`the server restarted after the ${SIGNAL_OF[run.kind]}`,
+					run.kind === 'floor'
+						? 'the floor, after its 1012'
+						: `the server restarted after the ${SIGNAL_OF[run.kind]}`,
 					run.profile,
 					'from its first /healthz answer, during the storm (V8 sampling profiler through node:inspector in bench/server-probe.ts, 1 ms interval)'
 				)
@@ -233,6 +248,8 @@ async function storm(
 		await server.process.restart();
 	} else if (kind === 'graceful') {
 		await server.process.restart(); // SIGTERM, wait for the exit, start again
+	} else if (kind === 'floor') {
+		process.kill(server.process.pid, 'SIGHUP'); // it closes every socket and keeps listening
 	} else {
 		process.kill(server.process.pid, 'SIGHUP');
 		const workers = () => server.process.output().slice(logFrom).split('"event":"server.ready"');

@@ -31,8 +31,8 @@ export function newToken(): string {
 }
 
 /**
- * The token's SHA-256, hex: what the store keeps. `crypto.hash` hashes in one call; a `Hash`
- * object each (createHash, update, digest) cost about 10 µs of every new connection.
+ * The token's SHA-256, hex: what the store keeps. `crypto.hash` hashes in one call, without a
+ * `Hash` object each (createHash, update, digest): 0.7 against 1.3 µs in a loop.
  */
 export function hashToken(token: string): string {
 	return hash('sha256', token, 'hex');

@@ -3,6 +3,7 @@
  * handshake rate, the server's JS heap and RSS per connection after GC, its CPU over a 10 s idle
  * window, its event-loop delay, and the drift of the server's pings as the clients see them.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { procSample, startBenchServer, startFloorServer, type BenchServer } from './bench-server';
@@ -22,6 +23,11 @@ const PROFILE_MS = 10_000;
 /** The alternating rate rounds: new ids per worker per ramp, and rounds. */
 const ALTERNATING_PER_WORKER = 600;
 const ALTERNATING_ROUNDS = 5;
+/**
+ * The client processes' nice value in the second set of rounds: the server then runs whenever it
+ * can, as on a machine of its own, and the clients take what is left of the two cores.
+ */
+const CLIENT_NICE = 19;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 type PingGaps = { gaps: Float64Array; pingIntervalMs: number; dropped: number };
@@ -67,7 +73,10 @@ export async function runCapacity(
 		log(`capacity: Talkline, ${serverKind(build)}`);
 		const startTalkline = () => startBenchServer({}, undefined, build && { cwd: build.dir });
 		const talkline = await measureOn(startTalkline, options, log);
-		const alternating = await alternatingRates(startTalkline, options, log);
+		const alternating = [
+			await alternatingRates(startTalkline, options, log, 0),
+			await alternatingRates(startTalkline, options, log, CLIENT_NICE)
+		] as const;
 		return capacityTable(floor, talkline, alternating, options, serverKind(build));
 	} finally {
 		build?.remove();
@@ -185,6 +194,8 @@ async function measure(
 
 /** Handshakes per second of each alternating ramp, and Talkline's rate / the floor's per round. */
 interface Alternating {
+	/** The client processes' nice value (0: the same priority as the servers). */
+	clientNice: number;
 	perRamp: number;
 	floor: number[];
 	talkline: number[];
@@ -200,11 +211,12 @@ interface Alternating {
 async function alternatingRates(
 	startTalkline: () => Promise<BenchServer>,
 	options: BenchOptions,
-	log: (line: string) => void
+	log: (line: string) => void,
+	clientNice: number
 ): Promise<Alternating> {
 	const floor = await startFloorServer();
 	const talkline = await startTalkline();
-	const result: Alternating = { perRamp: 0, floor: [], talkline: [], ratios: [] };
+	const result: Alternating = { clientNice, perRamp: 0, floor: [], talkline: [], ratios: [] };
 	let fleet: Fleet | undefined;
 	let ramp = 0;
 	/** One ramp of new ids on `server`: handshakes done, and seconds from first attempt to last. */
@@ -228,11 +240,12 @@ async function alternatingRates(
 	};
 	try {
 		for (let round = 1; round <= ALTERNATING_ROUNDS; round += 1) {
-			log(`capacity: alternating rates, round ${round} of ${ALTERNATING_ROUNDS}`);
+			log(`capacity: alternating rates, clients at nice ${clientNice}, round ${round}`);
 			// New client processes, on a fresh /24, each round: ramps from the same addresses to
 			// the same server a few seconds apart stalled (a tenth of the rate) on their
 			// predecessors' TIME_WAIT sockets.
 			fleet = await startFleet('idle-worker.ts', options.clients);
+			for (const worker of fleet.workers) os.setPriority(worker.pid, clientNice);
 			const [a, b] = round % 2 === 1 ? [floor, talkline] : [talkline, floor];
 			// A ramp on each, not counted: the first ramp of new client processes (and of a new
 			// server) also compiles their code.
@@ -271,7 +284,7 @@ async function alternatingRates(
 function capacityTable(
 	floor: Measured,
 	talkline: Measured,
-	alternating: Alternating,
+	alternating: readonly Alternating[],
 	options: BenchOptions,
 	talklineKind: string
 ): Table {
@@ -313,15 +326,15 @@ function capacityTable(
 				(v) => fmt(v, '/s'),
 				'≥ 0.95x'
 			),
-			{
-				figure: `handshake rate, ${alternating.ratios.length} alternating rounds of ${fmt(alternating.perRamp)} (A, B, B, A; median ratio; each round)`,
-				value: alternating.floor.map((v) => fmt(v, '/s')).join(', '),
+			...alternating.map((rounds) => ({
+				figure: `handshake rate, ${rounds.ratios.length} alternating rounds of ${fmt(rounds.perRamp)}, clients at nice ${rounds.clientNice} (A, B, B, A; median ratio; each round)`,
+				value: rounds.floor.map((v) => fmt(v, '/s')).join(', '),
 				more: [
-					alternating.talkline.map((v) => fmt(v, '/s')).join(', '),
-					`${ratio(summarize(alternating.ratios).p50, 1)} (${alternating.ratios.map((r) => ratio(r, 1)).join(', ')})`
+					rounds.talkline.map((v) => fmt(v, '/s')).join(', '),
+					`${ratio(summarize(rounds.ratios).p50, 1)} (${rounds.ratios.map((r) => ratio(r, 1)).join(', ')})`
 				],
 				target: '≥ 0.95x'
-			},
+			})),
 			{
 				figure: 'handshake time p50 / p99',
 				...both((r) => `${fmt(r.handshake.p50, 'ms')} / ${fmt(r.handshake.p99, 'ms')}`)
@@ -365,7 +378,7 @@ function capacityTable(
 			'Handshake time: `new WebSocket` until the `connected` message.',
 			'Memory per connection: the clients connect in two halves; heap and RSS with all connected minus with the first half connected, divided by the connections added (the growth per connection, leaving out what the process took while starting and accepting its first sockets). Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts); RSS: VmRSS from /proc/<pid>/status after the same passes.',
 			'Handshake rate: successful handshakes / (wall-clock span of the first half + span of the second half), from the first attempt to the last `connected` of each half.',
-			`Alternating rounds: after the measurements above, both servers are started again side by side. Each round has new client processes on a fresh /24; they make a ramp of ${ALTERNATING_PER_WORKER} new ids per worker (${CONCURRENCY_PER_WORKER} in flight) on each server, not counted, then four counted ramps in the order A, B, B, A (A the floor in odd rounds, Talkline in even ones); the clients are closed between ramps. A server's rate in a round: its handshakes over the summed spans of its two ramps. The A, B, B, A order cancels a steady trend: the ramps got faster within a fleet (the second server of a round measured 1.15-1.38x of the first in runs of A, B, whichever it was). And this machine's speed drifts by about a fifth over a minute, so the one 18,000 ramp on each, a minute apart, gives a ratio that swings by as much; the median of the rounds' ratios is the steadier figure.`,
+			`Alternating rounds: after the measurements above, both servers are started again side by side. Each round has new client processes on a fresh /24; they make a ramp of ${ALTERNATING_PER_WORKER} new ids per worker (${CONCURRENCY_PER_WORKER} in flight) on each server, not counted, then four counted ramps in the order A, B, B, A (A the floor in odd rounds, Talkline in even ones); the clients are closed between ramps. A server's rate in a round: its handshakes over the summed spans of its two ramps. The A, B, B, A order cancels a steady trend: the ramps got faster within a fleet (the second server of a round measured 1.15-1.38x of the first in runs of A, B, whichever it was). And this machine's speed drifts by about a fifth over a minute, so the one 18,000 ramp on each, a minute apart, gives a ratio that swings by as much; the median of the rounds' ratios is the steadier figure. The rounds run twice: with the client processes at the servers' priority (nice 0), and at nice ${CLIENT_NICE}, where the server runs whenever it can, as on a machine of its own, and the clients take what is left. At nice 0 the seven processes share the two cores fairly, and a server that needs more CPU per handshake gets its handshakes done later; at nice ${CLIENT_NICE} it takes the CPU it needs from the clients, and what shows is the CPU both sides spend per handshake (one write for the 101 and \`connected\` spares Talkline's clients a wake-up).`,
 			`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (JSON pings every ${fmt(m.pingIntervalMs, 'ms')}).`,
 			'Event-loop delay: `perf_hooks.monitorEventLoopDelay` in the server (a 10 ms timer; the delay is how much later than 10 ms it fired), over the idle hold and over the connect phase.',
 			...[floor, talkline].map((r, i) =>

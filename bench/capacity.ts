@@ -2,6 +2,8 @@
  * Server capacity: N idle clients from worker processes against one server process. Reports the
  * handshake rate, the server's JS heap and RSS per connection after GC, its CPU over a 10 s idle
  * window, its event-loop delay, and the drift of the server's pings as the clients see them.
+ * The handshake rate again from alternating rounds on both servers side by side, with the client
+ * processes at the servers' priority and at nice 19 (see alternatingRates).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +100,14 @@ async function measureOn(
 	}
 }
 
+/** Milliseconds from the first attempt of a batch to its last `connected`, over all workers. */
+function spanOf(batchResults: readonly ConnectResult[]): number {
+	return (
+		Math.max(...batchResults.map((r) => r.endedAt)) -
+		Math.min(...batchResults.map((r) => r.startedAt))
+	);
+}
+
 async function measure(
 	server: BenchServer,
 	fleet: Fleet,
@@ -137,9 +147,6 @@ async function measure(
 	const connecting = await server.metrics();
 	const results = [...firstResults, ...secondResults];
 	const failed = results.reduce((sum, r) => sum + r.failed, 0);
-	const spanOf = (batchResults: ConnectResult[]) =>
-		Math.max(...batchResults.map((r) => r.endedAt)) -
-		Math.min(...batchResults.map((r) => r.startedAt));
 	const span = spanOf(firstResults) + spanOf(secondResults);
 	await waitUntil(async () => (await server.connections()) >= n - failed, 10_000);
 	const held = await server.connections();
@@ -192,6 +199,13 @@ async function measure(
 	};
 }
 
+/** One ramp of the alternating rounds: its server, handshakes done, seconds from first to last. */
+interface Ramp {
+	server: BenchServer;
+	done: number;
+	seconds: number;
+}
+
 /** Handshakes per second of each alternating ramp, and Talkline's rate / the floor's per round. */
 interface Alternating {
 	/** The client processes' nice value (0: the same priority as the servers). */
@@ -220,7 +234,7 @@ async function alternatingRates(
 	let fleet: Fleet | undefined;
 	let ramp = 0;
 	/** One ramp of new ids on `server`: handshakes done, and seconds from first attempt to last. */
-	const rate = async (on: Fleet, server: BenchServer) => {
+	const rate = async (on: Fleet, server: BenchServer): Promise<Ramp> => {
 		ramp += 1;
 		const results = await on.all<ConnectResult>('connect', (w) => ({
 			baseUrl: server.process.wsUrl(''),
@@ -231,12 +245,10 @@ async function alternatingRates(
 			concurrency: CONCURRENCY_PER_WORKER
 		}));
 		const done = results.reduce((sum, r) => sum + r.handshakeMs.length - r.failed, 0);
-		const span =
-			Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
 		result.perRamp = results.reduce((sum, r) => sum + r.handshakeMs.length, 0);
 		await on.all('closeAll');
 		await waitUntil(async () => (await server.connections()) === 0, 30_000);
-		return { done, seconds: span / 1000 };
+		return { server, done, seconds: spanOf(results) / 1000 };
 	};
 	try {
 		for (let round = 1; round <= ALTERNATING_ROUNDS; round += 1) {
@@ -254,21 +266,15 @@ async function alternatingRates(
 			// Then A, B, B, A: the ramps kept getting faster within a fleet (the ramp measured
 			// second in a round came out at 1.15-1.38x of the first, whichever server that was),
 			// and this order cancels a steady trend like that.
-			const spans = new Map<BenchServer, { done: number; seconds: number }>([
-				[a, { done: 0, seconds: 0 }],
-				[b, { done: 0, seconds: 0 }]
-			]);
-			for (const server of [a, b, b, a]) {
-				const ramp = await rate(fleet, server);
-				const total = spans.get(server) as { done: number; seconds: number };
-				total.done += ramp.done;
-				total.seconds += ramp.seconds;
-			}
+			const counted: Ramp[] = [];
+			for (const server of [a, b, b, a]) counted.push(await rate(fleet, server));
 			await fleet.close();
 			fleet = undefined;
+			/** A server's handshakes over the summed spans of its two counted ramps. */
 			const rateOf = (server: BenchServer) => {
-				const { done, seconds } = spans.get(server) as { done: number; seconds: number };
-				return done / seconds;
+				const its = counted.filter((r) => r.server === server);
+				const done = its.reduce((sum, r) => sum + r.done, 0);
+				return done / its.reduce((sum, r) => sum + r.seconds, 0);
 			};
 			result.floor.push(rateOf(floor));
 			result.talkline.push(rateOf(talkline));

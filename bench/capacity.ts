@@ -3,7 +3,8 @@
  * handshake rate, the server's JS heap and RSS per connection after GC, its CPU over a 10 s idle
  * window, its event-loop delay, and the drift of the server's pings as the clients see them.
  * The handshake rate again from alternating rounds on both servers side by side, with the client
- * processes at the servers' priority and at nice 19 (see alternatingRates).
+ * processes at the servers' priority and at nice 19 (see alternatingRates), and the servers' CPU
+ * per handshake in those rounds.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -199,11 +200,15 @@ async function measure(
 	};
 }
 
-/** One ramp of the alternating rounds: its server, handshakes done, seconds from first to last. */
+/**
+ * One ramp of the alternating rounds: its server, handshakes done, seconds from first to last,
+ * and the server's CPU seconds over the ramp.
+ */
 interface Ramp {
 	server: BenchServer;
 	done: number;
 	seconds: number;
+	cpuSeconds: number;
 }
 
 /** Handshakes per second of each alternating ramp, and Talkline's rate / the floor's per round. */
@@ -214,6 +219,10 @@ interface Alternating {
 	floor: number[];
 	talkline: number[];
 	ratios: number[];
+	/** Server CPU per handshake (µs) over each round's counted ramps, and Talkline's / the floor's. */
+	floorCpuUs: number[];
+	talklineCpuUs: number[];
+	cpuRatios: number[];
 }
 
 /**
@@ -230,12 +239,22 @@ async function alternatingRates(
 ): Promise<Alternating> {
 	const floor = await startFloorServer();
 	const talkline = await startTalkline();
-	const result: Alternating = { clientNice, perRamp: 0, floor: [], talkline: [], ratios: [] };
+	const result: Alternating = {
+		clientNice,
+		perRamp: 0,
+		floor: [],
+		talkline: [],
+		ratios: [],
+		floorCpuUs: [],
+		talklineCpuUs: [],
+		cpuRatios: []
+	};
 	let fleet: Fleet | undefined;
 	let ramp = 0;
 	/** One ramp of new ids on `server`: handshakes done, and seconds from first attempt to last. */
 	const rate = async (on: Fleet, server: BenchServer): Promise<Ramp> => {
 		ramp += 1;
+		const cpuFrom = server.proc().cpuSeconds;
 		const results = await on.all<ConnectResult>('connect', (w) => ({
 			baseUrl: server.process.wsUrl(''),
 			localAddress: w.localAddress,
@@ -244,11 +263,13 @@ async function alternatingRates(
 			count: Math.min(w.count, ALTERNATING_PER_WORKER),
 			concurrency: CONCURRENCY_PER_WORKER
 		}));
+		// Read before the clients close: closing costs the server CPU too, and is not a handshake.
+		const cpuSeconds = server.proc().cpuSeconds - cpuFrom;
 		const done = results.reduce((sum, r) => sum + r.handshakeMs.length - r.failed, 0);
 		result.perRamp = results.reduce((sum, r) => sum + r.handshakeMs.length, 0);
 		await on.all('closeAll');
 		await waitUntil(async () => (await server.connections()) === 0, 30_000);
-		return { server, done, seconds: spanOf(results) / 1000 };
+		return { server, done, seconds: spanOf(results) / 1000, cpuSeconds };
 	};
 	try {
 		for (let round = 1; round <= ALTERNATING_ROUNDS; round += 1) {
@@ -270,15 +291,23 @@ async function alternatingRates(
 			for (const server of [a, b, b, a]) counted.push(await rate(fleet, server));
 			await fleet.close();
 			fleet = undefined;
-			/** A server's handshakes over the summed spans of its two counted ramps. */
-			const rateOf = (server: BenchServer) => {
+			/** A server's handshakes, seconds and CPU seconds, summed over its two counted ramps. */
+			const sumOf = (server: BenchServer) => {
 				const its = counted.filter((r) => r.server === server);
-				const done = its.reduce((sum, r) => sum + r.done, 0);
-				return done / its.reduce((sum, r) => sum + r.seconds, 0);
+				const total = (pick: (r: Ramp) => number) => its.reduce((sum, r) => sum + pick(r), 0);
+				return {
+					done: total((r) => r.done),
+					seconds: total((r) => r.seconds),
+					cpu: total((r) => r.cpuSeconds)
+				};
 			};
-			result.floor.push(rateOf(floor));
-			result.talkline.push(rateOf(talkline));
-			result.ratios.push(rateOf(talkline) / rateOf(floor));
+			const [f, t] = [sumOf(floor), sumOf(talkline)];
+			result.floor.push(f.done / f.seconds);
+			result.talkline.push(t.done / t.seconds);
+			result.ratios.push(t.done / t.seconds / (f.done / f.seconds));
+			result.floorCpuUs.push((f.cpu / f.done) * 1e6);
+			result.talklineCpuUs.push((t.cpu / t.done) * 1e6);
+			result.cpuRatios.push(t.cpu / t.done / (f.cpu / f.done));
 		}
 		return result;
 	} finally {
@@ -341,6 +370,14 @@ function capacityTable(
 				],
 				target: '≥ 0.95x'
 			})),
+			...alternating.map((rounds) => ({
+				figure: `server CPU per handshake, the same rounds at nice ${rounds.clientNice} (median ratio; each round)`,
+				value: rounds.floorCpuUs.map((v) => fmt(v, 'µs')).join(', '),
+				more: [
+					rounds.talklineCpuUs.map((v) => fmt(v, 'µs')).join(', '),
+					`${ratio(summarize(rounds.cpuRatios).p50, 1)} (${rounds.cpuRatios.map((r) => ratio(r, 1)).join(', ')})`
+				]
+			})),
 			{
 				figure: 'handshake time p50 / p99',
 				...both((r) => `${fmt(r.handshake.p50, 'ms')} / ${fmt(r.handshake.p99, 'ms')}`)
@@ -385,6 +422,7 @@ function capacityTable(
 			'Memory per connection: the clients connect in two halves; heap and RSS with all connected minus with the first half connected, divided by the connections added (the growth per connection, leaving out what the process took while starting and accepting its first sockets). Heap: `process.memoryUsage().heapUsed` in the server after three `gc()` passes (`--expose-gc`, read by bench/server-probe.ts); RSS: VmRSS from /proc/<pid>/status after the same passes.',
 			'Handshake rate: successful handshakes / (wall-clock span of the first half + span of the second half), from the first attempt to the last `connected` of each half.',
 			`Alternating rounds: after the measurements above, both servers are started again side by side. Each round has new client processes on a fresh /24; they make a ramp of ${ALTERNATING_PER_WORKER} new ids per worker (${CONCURRENCY_PER_WORKER} in flight) on each server, not counted, then four counted ramps in the order A, B, B, A (A the floor in odd rounds, Talkline in even ones); the clients are closed between ramps. A server's rate in a round: its handshakes over the summed spans of its two ramps. The A, B, B, A order cancels a steady trend: the ramps got faster within a fleet (the second server of a round measured 1.15-1.38x of the first in runs of A, B, whichever it was). And this machine's speed drifts by about a fifth over a minute, so the one 18,000 ramp on each, a minute apart, gives a ratio that swings by as much; the median of the rounds' ratios is the steadier figure. The rounds run twice: with the client processes at the servers' priority (nice 0), and at nice ${CLIENT_NICE}, where the server runs whenever it can, as on a machine of its own, and the clients take what is left. At nice 0 the seven processes share the two cores fairly, and a server that needs more CPU per handshake gets its handshakes done later; at nice ${CLIENT_NICE} it takes the CPU it needs from the clients, and what shows is the CPU both sides spend per handshake (one write for the 101 and \`connected\` spares Talkline's clients a wake-up).`,
+			"Server CPU per handshake, in the same rounds: utime + stime of the server process (all its threads, /proc/<pid>/stat, 10 ms ticks) from the start of a counted ramp to its last `connected`, read before the clients close; a server's two counted ramps of a round summed, over its handshakes. It is what each handshake costs the server, whoever else needs the cores: the rate depends on it and on the clients' CPU, which this figure leaves out.",
 			`CPU: utime + stime from /proc/<pid>/stat over ${CPU_WINDOW_MS / 1000} s with every client connected and idle (JSON pings every ${fmt(m.pingIntervalMs, 'ms')}).`,
 			'Event-loop delay: `perf_hooks.monitorEventLoopDelay` in the server (a 10 ms timer; the delay is how much later than 10 ms it fired), over the idle hold and over the connect phase.',
 			...[floor, talkline].map((r, i) =>

@@ -251,7 +251,7 @@ async function alternatingRates(
 	};
 	let fleet: Fleet | undefined;
 	let ramp = 0;
-	/** One ramp of new ids on `server`: handshakes done, and seconds from first attempt to last. */
+	/** One ramp of new ids on `server`: handshakes done, seconds from first attempt to last, CPU. */
 	const rate = async (on: Fleet, server: BenchServer): Promise<Ramp> => {
 		ramp += 1;
 		const cpuFrom = server.proc().cpuSeconds;

@@ -211,18 +211,15 @@ interface Ramp {
 	cpuSeconds: number;
 }
 
-/** Handshakes per second of each alternating ramp, and Talkline's rate / the floor's per round. */
+/** Per alternating round, each server's handshakes per second and CPU per handshake (µs). */
 interface Alternating {
 	/** The client processes' nice value (0: the same priority as the servers). */
 	clientNice: number;
 	perRamp: number;
 	floor: number[];
 	talkline: number[];
-	ratios: number[];
-	/** Server CPU per handshake (µs) over each round's counted ramps, and Talkline's / the floor's. */
 	floorCpuUs: number[];
 	talklineCpuUs: number[];
-	cpuRatios: number[];
 }
 
 /**
@@ -244,10 +241,8 @@ async function alternatingRates(
 		perRamp: 0,
 		floor: [],
 		talkline: [],
-		ratios: [],
 		floorCpuUs: [],
-		talklineCpuUs: [],
-		cpuRatios: []
+		talklineCpuUs: []
 	};
 	let fleet: Fleet | undefined;
 	let ramp = 0;
@@ -304,16 +299,24 @@ async function alternatingRates(
 			const [f, t] = [sumOf(floor), sumOf(talkline)];
 			result.floor.push(f.done / f.seconds);
 			result.talkline.push(t.done / t.seconds);
-			result.ratios.push(t.done / t.seconds / (f.done / f.seconds));
 			result.floorCpuUs.push((f.cpu / f.done) * 1e6);
 			result.talklineCpuUs.push((t.cpu / t.done) * 1e6);
-			result.cpuRatios.push(t.cpu / t.done / (f.cpu / f.done));
 		}
 		return result;
 	} finally {
 		await fleet?.close();
 		await Promise.all([floor.process.kill(), talkline.process.kill()]);
 	}
+}
+
+/** Talkline's figure over the floor's, round by round. */
+function perRound(talkline: readonly number[], floor: readonly number[]): number[] {
+	return talkline.map((value, i) => value / (floor[i] as number));
+}
+
+/** The median of the rounds' ratios, then each: "0.85x (0.92x, 0.85x, …)". */
+function medianAndEach(ratios: readonly number[]): string {
+	return `${ratio(summarize(ratios).p50, 1)} (${ratios.map((r) => ratio(r, 1)).join(', ')})`;
 }
 
 function capacityTable(
@@ -362,11 +365,11 @@ function capacityTable(
 				'≥ 0.95x'
 			),
 			...alternating.map((rounds) => ({
-				figure: `handshake rate, ${rounds.ratios.length} alternating rounds of ${fmt(rounds.perRamp)}, clients at nice ${rounds.clientNice} (A, B, B, A; median ratio; each round)`,
+				figure: `handshake rate, ${rounds.floor.length} alternating rounds of ${fmt(rounds.perRamp)}, clients at nice ${rounds.clientNice} (A, B, B, A; median ratio; each round)`,
 				value: rounds.floor.map((v) => fmt(v, '/s')).join(', '),
 				more: [
 					rounds.talkline.map((v) => fmt(v, '/s')).join(', '),
-					`${ratio(summarize(rounds.ratios).p50, 1)} (${rounds.ratios.map((r) => ratio(r, 1)).join(', ')})`
+					medianAndEach(perRound(rounds.talkline, rounds.floor))
 				],
 				target: '≥ 0.95x'
 			})),
@@ -375,7 +378,7 @@ function capacityTable(
 				value: rounds.floorCpuUs.map((v) => fmt(v, 'µs')).join(', '),
 				more: [
 					rounds.talklineCpuUs.map((v) => fmt(v, 'µs')).join(', '),
-					`${ratio(summarize(rounds.cpuRatios).p50, 1)} (${rounds.cpuRatios.map((r) => ratio(r, 1)).join(', ')})`
+					medianAndEach(perRound(rounds.talklineCpuUs, rounds.floorCpuUs))
 				]
 			})),
 			{

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchServer, startFloorServer, type BenchServer } from './bench-server';
-import { copyServerBuild, serverKind } from './browser-build';
+import { copyServerBuild, serverKind, type BuildCopy } from './browser-build';
 import { startFleet, type Fleet } from './fleet';
 import type { Progress } from './machine-worker';
 import type { BenchOptions } from './options';
@@ -82,6 +82,18 @@ interface StormRun {
 	profile: ProfileSummary | undefined;
 }
 
+/** The server a restart kind runs against: the floor, or the build (under the supervisor for a reload). */
+function startServerFor(kind: RestartKind, build: BuildCopy | undefined): Promise<BenchServer> {
+	if (kind === 'floor') return startFloorServer();
+	// The same build under the supervisor, which holds the port across a reload.
+	const supervisor = build ? 'build/supervisor.js' : 'scripts/supervise.ts';
+	return startBenchServer(
+		{},
+		kind === 'reload' ? supervisor : undefined,
+		build && { cwd: build.dir }
+	);
+}
+
 export async function runStorm(options: BenchOptions, log: (line: string) => void): Promise<Table> {
 	// The compiled server, as `npm start` runs it in production: a restart through tsx spent
 	// seconds compiling TypeScript before it could accept anyone (1.5 s against 2.7 s to
@@ -96,19 +108,7 @@ export async function runStorm(options: BenchOptions, log: (line: string) => voi
 		// With one fleet for all three, the kind that ran third was measured 2-3 times slower
 		// than when it ran first (the reload at 10,000: 17.7 s to 95% against 7.2-9.8 s).
 		for (const kind of KINDS) {
-			server =
-				kind === 'floor'
-					? await startFloorServer()
-					: await startBenchServer(
-							{},
-							// The same build under the supervisor, which holds the port across a reload.
-							kind === 'reload'
-								? build
-									? 'build/supervisor.js'
-									: 'scripts/supervise.ts'
-								: undefined,
-							build && { cwd: build.dir }
-						);
+			server = await startServerFor(kind, build);
 			fleet = await startFleet('machine-worker.ts', options.clients);
 			workers = fleet.workers.length;
 			runs.push(await storm(server, fleet, kind, options, log));

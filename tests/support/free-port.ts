@@ -1,6 +1,6 @@
-/** A loopback TCP port that is free now: bound, then released (for a server on a known port). */
 import { createServer } from 'node:net';
 
+/** A loopback TCP port that is free now: bound, then released (for a server on a known port). */
 export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const probe = createServer();
